@@ -1,0 +1,44 @@
+# The verbs a newcomer looks for. Everything runs from the project's own virtual environment.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SERVICES := libs/smefin services/credit-info services/loan-matching services/guarantee-registry services/events gateway
+
+.PHONY: install run test lint typecheck unit integration bench reset clean
+
+$(STAMP): requirements.txt requirements-dev.txt $(foreach s,$(SERVICES),$(s)/pyproject.toml)
+	$(PYTHON) -m pip install -q --disable-pip-version-check uv==0.13.8
+	$(PYTHON) -m uv venv -q --allow-existing -p $(PYTHON) $(VENV)
+	$(PYTHON) -m uv pip install -q -p $(PY) -r requirements-dev.txt $(foreach s,$(SERVICES),-e $(s))
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install everything, pinned
+
+run: $(STAMP) ## the whole platform on embedded PostgreSQL and broker (unless DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS)
+	$(PY) -m smefin.devrun run
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy -p smefin -p credit_info -p loan_matching -p guarantee_registry -p fairs -p gateway -p tests
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit -q
+
+integration: $(STAMP)
+	$(PY) -m pytest tests/integration -q
+
+test: $(STAMP) lint typecheck ## ruff, mypy, then every test against real PostgreSQL and broker
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: $(STAMP) ## benchmarks; figures go to bench/results/
+	$(PY) -m bench
+
+reset: ## wipe the data directory of `make run`
+	rm -rf .data
+
+clean: reset
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

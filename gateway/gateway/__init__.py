@@ -1,0 +1,1 @@
+"""The API gateway: one address in front of the four services."""

@@ -1,0 +1,42 @@
+"""Which service answers which path: the first segment after /api/v1 names the resource."""
+
+from __future__ import annotations
+
+# Resource (first path segment under /api/v1) → owning service. One place to read the whole API map.
+ROUTES: dict[str, str] = {
+    # credit-info
+    "enterprises": "credit-info",
+    "credit-records": "credit-info",
+    "ingestion-batches": "credit-info",
+    "consents": "credit-info",
+    "credit-reports": "credit-info",
+    "ratings": "credit-info",
+    "disputes": "credit-info",
+    "reference": "credit-info",
+    # loan-matching
+    "products": "loan-matching",
+    "financing-requests": "loan-matching",
+    "matches": "loan-matching",
+    "offers": "loan-matching",
+    "loans": "loan-matching",
+    "assignment-rounds": "loan-matching",
+    "lending-reports": "loan-matching",
+    "quotas": "loan-matching",
+    "model": "loan-matching",
+    # guarantee-registry
+    "guarantee-companies": "guarantee-registry",
+    "guarantees": "guarantee-registry",
+    "coverage": "guarantee-registry",
+    "capital-injections": "guarantee-registry",
+    "divisions": "guarantee-registry",
+    # events
+    "fairs": "events",
+}
+
+
+def service_for(path: str) -> str | None:
+    """The service owning `path` (e.g. /api/v1/enterprises/123), or None."""
+    parts = path.strip("/").split("/")
+    if len(parts) < 3 or parts[0] != "api" or parts[1] != "v1":
+        return None
+    return ROUTES.get(parts[2])

@@ -1,0 +1,223 @@
+"""Idempotent event consumer with a dead-letter path.
+
+Each event's effects and its `(consumer, event_id)` row commit in one transaction; the Kafka offset
+is committed only afterwards, so a redelivered event is recognised and skipped. An event that keeps
+failing goes to the topic's `.dlq` twin with the error and original headers, and the partition
+moves on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
+from pydantic import ValidationError
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from smefin.contracts.envelope import Envelope, EventPayload, Topic, UnknownEvent, decode
+from smefin.db import Database
+from smefin.kafka import all_topics, ensure_topics, make_producer
+from smefin.logging import get_logger, request_id_var
+
+log = get_logger("smefin.consumer")
+
+Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
+
+
+class PermanentError(Exception):
+    """Raise from a handler when retrying cannot help (the event goes straight to the DLQ)."""
+
+
+@dataclass
+class ConsumerStats:
+    """Counters a test or /metrics can read."""
+
+    applied: int = 0
+    duplicates: int = 0
+    ignored: int = 0
+    dead_lettered: int = 0
+    retries: int = 0
+    dead_letter_errors: list[str] = field(default_factory=list)
+
+
+class EventConsumer:
+    """Consumes topics in a consumer group and applies each event once, through `handlers`."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        db: Database,
+        processed_table: Table,
+        topics: Sequence[str],
+        handlers: Mapping[str, Handler],
+        bootstrap: str,
+        group_id: str,
+        max_attempts: int = 3,
+        retry_delay: float = 0.2,
+    ) -> None:
+        self.name = name
+        self.db = db
+        self.processed = processed_table
+        self.topics = list(topics)
+        self.handlers = dict(handlers)
+        self.bootstrap = bootstrap
+        self.group_id = group_id
+        self.max_attempts = max_attempts
+        self.retry_delay = retry_delay
+        self.stats = ConsumerStats()
+        self._stopping = asyncio.Event()
+        self._consumer: AIOKafkaConsumer | None = None
+        self._dlq: AIOKafkaProducer | None = None
+
+    async def run(self) -> None:
+        """Consume until stopped, reconnecting with back-off while the broker is away."""
+        delay = 0.5
+        while not self._stopping.is_set():
+            try:
+                await self._open()
+                delay = 0.5
+                await self._loop()
+            except (KafkaError, OSError) as exc:
+                log.warning("consumer.broker_unavailable", consumer=self.name, error=repr(exc))
+                await self._close()
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+                except TimeoutError:
+                    pass
+                delay = min(delay * 2, 10.0)
+        await self._close()
+
+    async def stop(self) -> None:
+        """Finish the current batch and leave the group."""
+        self._stopping.set()
+
+    async def _open(self) -> None:
+        # Subscribing to a topic that does not exist yet would wait a metadata refresh for it.
+        await ensure_topics(self.bootstrap, all_topics(self.topics))
+        self._consumer = AIOKafkaConsumer(
+            *self.topics,
+            bootstrap_servers=self.bootstrap,
+            group_id=self.group_id,
+            client_id=f"{self.group_id}.{self.name}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            metadata_max_age_ms=5000,
+        )
+        await self._consumer.start()
+        self._dlq = make_producer(self.bootstrap, client_id=f"{self.group_id}.{self.name}.dlq")
+        await self._dlq.start()
+
+    async def _close(self) -> None:
+        for client in (self._consumer, self._dlq):
+            if client is not None:
+                try:
+                    await client.stop()
+                except Exception:
+                    pass
+        self._consumer, self._dlq = None, None
+
+    async def _loop(self) -> None:
+        assert self._consumer is not None
+        while not self._stopping.is_set():
+            batches = await self._consumer.getmany(timeout_ms=200, max_records=500)
+            for tp, records in batches.items():
+                for record in records:
+                    await self.handle(record)
+                await self._commit(tp, records[-1].offset + 1)
+
+    async def _commit(self, tp: TopicPartition, next_offset: int) -> None:
+        """Commit after the effects are durable; a crash before this means redelivery."""
+        assert self._consumer is not None
+        await self._consumer.commit({tp: next_offset})
+
+    async def handle(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        """Apply one record once, or dead-letter it."""
+        headers = {k: v.decode(errors="replace") for k, v in (record.headers or ())}
+        token = request_id_var.set(headers.get("request_id"))
+        try:
+            try:
+                envelope = decode(record.value or b"")
+            except ValueError as exc:
+                await self._dead_letter(record, exc, attempts=1)
+                return
+            handler = self.handlers.get(envelope.type)
+            if handler is None:
+                self.stats.ignored += 1
+                return
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    applied = await self._apply(envelope, handler)
+                except (PermanentError, UnknownEvent, ValidationError) as exc:
+                    await self._dead_letter(record, exc, attempts=attempt)
+                    return
+                except Exception as exc:
+                    if attempt == self.max_attempts:
+                        await self._dead_letter(record, exc, attempts=attempt)
+                        return
+                    self.stats.retries += 1
+                    log.warning(
+                        "consumer.retry",
+                        consumer=self.name,
+                        event_type=envelope.type,
+                        event_id=str(envelope.event_id),
+                        attempt=attempt,
+                        error=repr(exc),
+                    )
+                    await asyncio.sleep(self.retry_delay * attempt)
+                    continue
+                if applied:
+                    self.stats.applied += 1
+                else:
+                    self.stats.duplicates += 1
+                return
+        finally:
+            request_id_var.reset(token)
+
+    async def _apply(self, envelope: Envelope, handler: Handler) -> bool:
+        payload: EventPayload = envelope.parsed()
+        async with self.db.unit_of_work() as session:
+            inserted = await session.execute(
+                pg_insert(self.processed)
+                .values(consumer=self.name, event_id=envelope.event_id, event_type=envelope.type)
+                .on_conflict_do_nothing()
+                .returning(self.processed.c.event_id)
+            )
+            if inserted.first() is None:
+                return False
+            await handler(session, envelope, payload)
+        return True
+
+    async def _dead_letter(
+        self, record: ConsumerRecord[bytes, bytes], exc: BaseException, *, attempts: int
+    ) -> None:
+        assert self._dlq is not None
+        error = f"{type(exc).__name__}: {exc}"[:4000]
+        headers = [
+            *list(record.headers or ()),
+            ("dlq_error", error.encode()),
+            ("dlq_consumer", self.name.encode()),
+            ("dlq_attempts", str(attempts).encode()),
+            ("dlq_original_topic", record.topic.encode()),
+            ("dlq_original_partition", str(record.partition).encode()),
+            ("dlq_original_offset", str(record.offset).encode()),
+        ]
+        await self._dlq.send_and_wait(
+            Topic.dlq(record.topic), value=record.value, key=record.key, headers=headers
+        )
+        self.stats.dead_lettered += 1
+        self.stats.dead_letter_errors.append(error)
+        log.error(
+            "consumer.dead_lettered",
+            consumer=self.name,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            error=error,
+        )

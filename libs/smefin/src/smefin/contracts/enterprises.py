@@ -1,0 +1,68 @@
+"""Contracts published by credit-info: enterprises, ratings and consents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from smefin.contracts.envelope import EventPayload, Topic, event
+
+
+class EnterpriseProfile(EventPayload):
+    """The enterprise as the SME basic database (中小企业基础数据库) holds it."""
+
+    uscc: str
+    name: str
+    league_code: str
+    county_code: str | None = None
+    industry: str
+    employees: int
+    revenue: Decimal  # 10,000 yuan, as in the size standard
+    assets: Decimal  # 10,000 yuan
+    size_class: str
+    growth_programme: bool = False
+    cluster: str | None = None
+
+
+@event("enterprise.registered", topic=Topic.ENTERPRISES)
+class EnterpriseRegistered(EnterpriseProfile):
+    """An enterprise joined the SME basic database."""
+
+
+@event("enterprise.updated", topic=Topic.ENTERPRISES)
+class EnterpriseUpdated(EnterpriseProfile):
+    """An enterprise's profile changed."""
+
+
+@event("rating.changed", topic=Topic.ENTERPRISES)
+class RatingChanged(EventPayload):
+    """An enterprise's SME rating (适合中小企业特点的评级) was recomputed and changed."""
+
+    uscc: str
+    score: int
+    probability_of_default: Decimal
+    grade: str
+    previous_grade: str | None = None
+    model_version: str
+    reasons: list[str] = []
+
+
+@event("consent.granted", topic=Topic.ENTERPRISES)
+class ConsentGranted(EventPayload):
+    """An enterprise let a bank read its credit file for a purpose until a date."""
+
+    consent_id: UUID
+    uscc: str
+    bank_org_id: str
+    purpose: str
+    valid_until: datetime
+
+
+@event("consent.revoked", topic=Topic.ENTERPRISES)
+class ConsentRevoked(EventPayload):
+    """An enterprise withdrew a consent."""
+
+    consent_id: UUID
+    uscc: str
+    bank_org_id: str

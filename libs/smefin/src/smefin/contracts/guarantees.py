@@ -1,0 +1,83 @@
+"""Contracts published by guarantee-registry: companies, capital, guarantees and capacity."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from smefin.contracts.envelope import EventPayload, Topic, event
+
+
+@event("guarantee_company.registered", topic=Topic.GUARANTEES)
+class GuaranteeCompanyRegistered(EventPayload):
+    """A credit-guarantee company (担保公司) joined the registry."""
+
+    company_id: UUID
+    uscc: str
+    name: str
+    league_code: str
+    registered_capital: Decimal
+    paid_in_capital: Decimal
+    net_assets: Decimal
+
+
+@event("capital.injected", topic=Topic.GUARANTEES)
+class CapitalInjected(EventPayload):
+    """Capital was injected into a guarantee company."""
+
+    company_id: UUID
+    amount: Decimal
+    source: str
+    injected_on: date
+
+
+class GuaranteeFacts(EventPayload):
+    """Common guarantee facts."""
+
+    guarantee_id: UUID
+    company_id: UUID
+    offer_id: UUID
+    uscc: str
+    amount: Decimal
+
+
+@event("guarantee.issued", topic=Topic.GUARANTEES)
+class GuaranteeIssued(GuaranteeFacts):
+    """A guarantee was issued within the company's capacity."""
+
+    guarantor_share: Decimal
+
+
+@event("guarantee.refused", topic=Topic.GUARANTEES)
+class GuaranteeRefused(EventPayload):
+    """A guarantee request could not be met (capacity or single-client limit)."""
+
+    company_id: UUID | None = None
+    offer_id: UUID
+    uscc: str
+    reason: str
+
+
+@event("guarantee.released", topic=Topic.GUARANTEES)
+class GuaranteeReleased(GuaranteeFacts):
+    """The guaranteed loan was repaid; the exposure is released."""
+
+
+@event("guarantee.claimed", topic=Topic.GUARANTEES)
+class GuaranteeClaimed(GuaranteeFacts):
+    """The guaranteed loan defaulted and the guarantor paid."""
+
+    risk_compensation: Decimal = Decimal("0")
+
+
+@event("capacity.changed", topic=Topic.GUARANTEES)
+class CapacityChanged(EventPayload):
+    """A guarantee company's remaining capacity changed."""
+
+    company_id: UUID
+    net_assets: Decimal
+    outstanding: Decimal
+    capacity_limit: Decimal
+    remaining: Decimal
+    single_client_limit: Decimal

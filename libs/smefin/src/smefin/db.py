@@ -1,0 +1,75 @@
+"""Async engine, per-service table registry and the session unit of work.
+
+Services never commit: the request dependency (or the event consumer) commits once, or rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import registry
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+# Stable constraint names so migrations can drop what they created.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_registry() -> registry:
+    """A fresh SQLModel registry so each service's metadata holds only its own tables."""
+    return registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now in UTC: the only clock the platform uses."""
+    return datetime.now(UTC)
+
+
+def asyncpg_url(url: str) -> str:
+    """Accept plain `postgresql://` URLs and point them at the asyncpg driver."""
+    if url.startswith("postgresql://"):
+        return "postgresql+asyncpg://" + url.removeprefix("postgresql://")
+    if url.startswith("postgres://"):
+        return "postgresql+asyncpg://" + url.removeprefix("postgres://")
+    return url
+
+
+class Database:
+    """One engine and session factory per service process."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.url = asyncpg_url(url)
+        engine_kwargs.setdefault("pool_pre_ping", True)
+        engine_kwargs.setdefault("pool_size", 10)
+        self.engine: AsyncEngine = create_async_engine(self.url, **engine_kwargs)
+        self.sessionmaker = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """A session whose work commits at the end of the block, or rolls back on error."""
+        async with self.sessionmaker() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def ping(self) -> None:
+        """Raise unless the database answers."""
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()

@@ -1,0 +1,311 @@
+"""Transactional outbox: events are rows written with the state change, published by a relay.
+
+Nothing is published that did not commit (the row is in the same transaction), and nothing that
+committed is lost (the relay retries with back-off until the broker acknowledges). Several relay
+replicas may run at once: each claims a batch with FOR UPDATE SKIP LOCKED, so no row is sent by two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    Uuid,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from smefin.contracts.envelope import Envelope, EventPayload, Topic, make_envelope
+from smefin.db import Database, utcnow
+from smefin.kafka import all_topics, ensure_topics, make_producer
+from smefin.logging import current_request_id, get_logger
+
+log = get_logger("smefin.outbox")
+
+
+@dataclass(frozen=True)
+class MessagingTables:
+    """The outbox and processed-event tables, attached to one service's metadata."""
+
+    outbox: Table
+    processed_events: Table
+
+    @classmethod
+    def attach(cls, metadata: MetaData) -> MessagingTables:
+        """Define both tables in `metadata` (so the service's migrations create them)."""
+        outbox = Table(
+            "outbox",
+            metadata,
+            Column("id", BigInteger, primary_key=True, autoincrement=True),
+            Column("event_id", Uuid, nullable=False, unique=True),
+            Column("topic", String(200), nullable=False),
+            Column("key", String(200), nullable=False),
+            Column("event_type", String(200), nullable=False),
+            Column("body", JSONB, nullable=False),
+            Column("headers", JSONB, nullable=False, server_default="{}"),
+            Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+            Column("available_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+            Column("attempts", Integer, nullable=False, server_default="0"),
+            Column("last_error", Text),
+            Column("sent_at", DateTime(timezone=True), index=True),
+            Column("kafka_partition", Integer),
+            Column("kafka_offset", BigInteger),
+        )
+        processed = Table(
+            "processed_events",
+            metadata,
+            Column("consumer", String(200), nullable=False),
+            Column("event_id", Uuid, nullable=False),
+            Column("event_type", String(200), nullable=False),
+            Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+            PrimaryKeyConstraint("consumer", "event_id"),
+        )
+        return cls(outbox=outbox, processed_events=processed)
+
+
+class Outbox:
+    """Writes events into the service's outbox inside the caller's transaction."""
+
+    def __init__(self, table: Table, *, source: str) -> None:
+        self.table = table
+        self.source = source
+
+    async def add(self, session: AsyncSession, payload: EventPayload, *, subject: str) -> Envelope:
+        """Record `payload` for publication when (and only if) the session commits."""
+        envelope = make_envelope(payload, subject=subject, source=self.source)
+        headers = {"event_type": envelope.type, "source": self.source}
+        if (rid := current_request_id()) is not None:
+            headers["request_id"] = rid
+        await session.execute(
+            insert(self.table).values(
+                event_id=envelope.event_id,
+                topic=payload.topic,
+                key=subject,
+                event_type=envelope.type,
+                body=envelope.model_dump(mode="json"),
+                headers=headers,
+            )
+        )
+        return envelope
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential back-off between publish attempts, capped at 15 s so recovery is prompt."""
+    return timedelta(seconds=min(15.0, 0.5 * 2 ** min(attempts, 5)))
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows to Kafka, in id order, retrying while the broker is away."""
+
+    def __init__(
+        self,
+        db: Database,
+        table: Table,
+        *,
+        bootstrap: str,
+        client_id: str,
+        batch_size: int = 200,
+        poll_seconds: float = 0.2,
+        retention: timedelta = timedelta(days=7),
+        partitions: int = 3,
+        topic_prefix: str = "",
+    ) -> None:
+        self.db = db
+        self.table = table
+        self.bootstrap = bootstrap
+        self.client_id = client_id
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.retention = retention
+        self.partitions = partitions
+        # Physical topic = prefix + logical topic: isolates tests and shared-cluster environments.
+        self.topic_prefix = topic_prefix
+        self._producer: AIOKafkaProducer | None = None
+        self._stopping = asyncio.Event()
+        self._connect_failures = 0
+        self.published = 0
+
+    async def _connect(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = make_producer(self.bootstrap, client_id=self.client_id)
+            try:
+                await producer.start()
+                topics = await self._topics()
+                await ensure_topics(self.bootstrap, all_topics(topics), partitions=self.partitions)
+                self._producer = producer
+                await self._replay_if_broker_was_reset(producer, topics)
+            except BaseException:
+                await producer.stop()
+                raise
+            if self._connect_failures:
+                log.info("outbox.broker_back", after_failures=self._connect_failures)
+            self._connect_failures = 0
+        return self._producer
+
+    async def _disconnect(self) -> None:
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            try:
+                await producer.stop()
+            except Exception:
+                pass
+
+    async def _topics(self) -> list[str]:
+        async with self.db.engine.connect() as conn:
+            rows = await conn.execute(select(self.table.c.topic).distinct())
+            logical = sorted({r[0] for r in rows} | set(Topic.ALL))
+        return [self.topic_prefix + t for t in logical]
+
+    async def _replay_if_broker_was_reset(self, producer: AIOKafkaProducer, topics: list[str]) -> None:
+        """A memory-only broker that restarted lost what it had: republish the retention window."""
+        if not topics:
+            return
+        t = self.table
+        async with self.db.engine.connect() as conn:
+            rows = await conn.execute(
+                select(t.c.topic, t.c.kafka_partition, func.max(t.c.kafka_offset))
+                .where(t.c.sent_at.is_not(None), t.c.kafka_offset.is_not(None))
+                .group_by(t.c.topic, t.c.kafka_partition)
+            )
+            acked = {(self.topic_prefix + r[0], r[1]): r[2] for r in rows}
+        if not acked:
+            return
+        tps = [TopicPartition(topic, part) for topic, part in acked]
+        probe = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        await probe.start()
+        try:
+            end_offsets = await probe.end_offsets(tps)
+        finally:
+            await probe.stop()
+        reset_topics = {tp.topic for tp in tps if end_offsets.get(tp, 0) <= acked[(tp.topic, tp.partition)]}
+        if not reset_topics:
+            return
+        since = utcnow() - self.retention
+        async with self.db.engine.begin() as conn:
+            result = await conn.execute(
+                update(t)
+                .where(t.c.topic.in_(reset_topics), t.c.created_at >= since)
+                .values(sent_at=None, kafka_partition=None, kafka_offset=None, attempts=0)
+            )
+        log.warning("outbox.broker_reset_replay", topics=sorted(reset_topics), rows=result.rowcount)
+
+    async def publish_batch(self) -> int:
+        """Claim and publish one batch; returns how many rows were sent."""
+        t = self.table
+        async with self.db.engine.begin() as conn:
+            rows = (
+                await conn.execute(
+                    select(t.c.id, t.c.topic, t.c.key, t.c.body, t.c.headers, t.c.attempts)
+                    .where(t.c.sent_at.is_(None), t.c.available_at <= func.now())
+                    .order_by(t.c.id)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            try:
+                producer = await self._connect()
+                futures = [
+                    await producer.send(
+                        self.topic_prefix + r.topic,
+                        value=json.dumps(r.body, separators=(",", ":")).encode(),
+                        key=r.key.encode(),
+                        headers=[(k, str(v).encode()) for k, v in r.headers.items()],
+                    )
+                    for r in rows
+                ]
+                results: list[Any] = await asyncio.gather(*futures, return_exceptions=True)
+            except (TimeoutError, KafkaError, OSError) as exc:
+                results = [exc] * len(rows)
+            sent = 0
+            for row, res in zip(rows, results, strict=True):
+                if isinstance(res, BaseException):
+                    # Stop at the first failure so later events of an aggregate wait behind it.
+                    failed_ids = [r.id for r in rows[sent:]]
+                    await conn.execute(
+                        update(t)
+                        .where(t.c.id.in_(failed_ids))
+                        .values(
+                            attempts=t.c.attempts + 1,
+                            last_error=f"{type(res).__name__}: {res}"[:2000],
+                            available_at=func.now() + backoff(row.attempts),
+                        )
+                    )
+                    self._connect_failures += 1
+                    if self._connect_failures == 1 or self._connect_failures % 20 == 0:
+                        log.warning(
+                            "outbox.publish_failed",
+                            error=f"{type(res).__name__}: {res}",
+                            waiting=len(failed_ids),
+                        )
+                    await self._disconnect()
+                    break
+                await conn.execute(
+                    update(t)
+                    .where(t.c.id == row.id)
+                    .values(sent_at=func.now(), kafka_partition=res.partition, kafka_offset=res.offset)
+                )
+                sent += 1
+        self.published += sent
+        return sent
+
+    async def purge_sent(self) -> int:
+        """Drop sent rows older than the retention window."""
+        t = self.table
+        async with self.db.engine.begin() as conn:
+            result = await conn.execute(
+                delete(t).where(and_(t.c.sent_at.is_not(None), t.c.created_at < utcnow() - self.retention))
+            )
+            return int(result.rowcount or 0)
+
+    async def run(self) -> None:
+        """Publish until stopped; sleeps only when there is nothing to send."""
+        last_purge = utcnow()
+        while not self._stopping.is_set():
+            try:
+                sent = await self.publish_batch()
+            except Exception as exc:
+                log.warning("outbox.relay_error", error=repr(exc))
+                sent = 0
+                await self._disconnect()
+            if sent == 0:
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), timeout=self.poll_seconds)
+                except TimeoutError:
+                    pass
+            if utcnow() - last_purge > timedelta(hours=1):
+                last_purge = utcnow()
+                await self.purge_sent()
+
+    async def stop(self) -> None:
+        """Ask the loop to finish and close the producer."""
+        self._stopping.set()
+        await self._disconnect()
+
+    async def pending(self) -> int:
+        """Rows not yet published (for readiness and tests)."""
+        t = self.table
+        async with self.db.engine.connect() as conn:
+            return int((await conn.execute(select(func.count()).where(t.c.sent_at.is_(None)))).scalar_one())

@@ -1,0 +1,51 @@
+"""Settings base shared by every service: one env prefix per service, no default secrets in production."""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-internal-token-secret-change-me"
+
+Environment = Literal["development", "test", "production"]
+
+
+class ServiceSettings(BaseSettings):
+    """Common settings; subclasses set `model_config` with their own `env_prefix`."""
+
+    model_config = SettingsConfigDict(env_prefix="SMEFIN_", env_file=".env", extra="ignore")
+
+    service_name: str = "smefin"
+    environment: Environment = "development"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    kafka_bootstrap_servers: str = "127.0.0.1:19092"
+    # Shared HMAC secret for the gateway's signed internal token (see smefin.auth).
+    internal_token_secret: str = Field(default=DEV_SECRET, min_length=16)
+    log_level: str = "INFO"
+    log_json: bool = True
+    # Largest request body a service accepts; bulk uploads raise it per route.
+    max_body_bytes: int = 1_048_576
+    outbox_batch_size: int = 200
+    outbox_poll_seconds: float = 0.2
+    outbox_retention_days: int = 7
+    consumer_max_attempts: int = 3
+    consumers_enabled: bool = True
+    relay_enabled: bool = True
+    topic_partitions: int = 3
+    # Prepended to every topic name (tests and shared clusters use it to keep apart).
+    topic_prefix: str = ""
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Self:
+        if self.environment == "production" and self.internal_token_secret == DEV_SECRET:
+            raise ValueError(
+                "internal_token_secret is the development default; set a real secret in production"
+            )
+        return self
+
+    @property
+    def consumer_group(self) -> str:
+        """Kafka consumer group id: one per service so replicas share partitions."""
+        return f"smefin.{self.service_name}"

@@ -1,0 +1,323 @@
+"""The application factory every service uses: health, readiness, metrics, errors, request ids,
+body limits, and a lifespan that runs the outbox relay and the event consumer."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Annotated, Any
+
+from aiokafka.admin import AIOKafkaAdminClient
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry
+from prometheus_fastapi_instrumentator import Instrumentator
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from smefin.consumer import EventConsumer, Handler
+from smefin.db import Database
+from smefin.errors import DomainError
+from smefin.logging import (
+    REQUEST_ID_HEADER,
+    configure_logging,
+    get_logger,
+    new_request_id,
+    request_id_var,
+)
+from smefin.outbox import MessagingTables, Outbox, OutboxRelay
+from smefin.settings import ServiceSettings
+
+log = get_logger("smefin.web")
+
+# Content types a body may have; anything else is a 415 with the list.
+ACCEPTED_CONTENT_TYPES = (
+    "application/json",
+    "multipart/form-data",
+    "application/x-www-form-urlencoded",
+    "text/csv",
+    "application/x-ndjson",
+    "application/jsonl",
+)
+
+
+@dataclass
+class ServiceSpec:
+    """What makes one service different from another; everything else is shared."""
+
+    name: str
+    settings: ServiceSettings
+    tables: MessagingTables
+    routers: Sequence[APIRouter]
+    description: str = ""
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    consumed_topics: Sequence[str] = ()
+    on_startup: Callable[[FastAPI], Awaitable[None]] | None = None
+    on_shutdown: Callable[[FastAPI], Awaitable[None]] | None = None
+    openapi_tags: list[dict[str, Any]] | None = None
+
+
+class RequestContextMiddleware:
+    """Carries X-Request-ID through logs and responses, and logs one line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        rid = headers.get(REQUEST_ID_HEADER.lower().encode(), b"").decode() or new_request_id()
+        token = request_id_var.set(rid[:128])
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"].append((REQUEST_ID_HEADER.encode(), rid.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            path = scope.get("path", "")
+            if path not in ("/healthz", "/readyz", "/metrics"):
+                log.info(
+                    "http.request",
+                    method=scope.get("method"),
+                    path=path,
+                    status=status,
+                    ms=round((time.perf_counter() - started) * 1000, 1),
+                )
+            request_id_var.reset(token)
+
+
+class BodyGuardMiddleware:
+    """Refuses oversized bodies (413) and unsupported content types (415) before any parsing."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        limit = self.max_body_bytes
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            await _reject(send, 413, f"request body is {int(length)} bytes; the limit is {limit}")
+            return
+        ctype = headers.get(b"content-type", b"").decode().split(";")[0].strip().lower()
+        has_body = length not in (None, b"0")
+        if has_body and ctype and ctype not in ACCEPTED_CONTENT_TYPES:
+            await _reject(
+                send,
+                415,
+                f"content type {ctype!r} is not accepted; use one of {', '.join(ACCEPTED_CONTENT_TYPES)}",
+            )
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge(limit)
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLarge as exc:
+            await _reject(send, 413, f"request body exceeds the limit of {exc.limit} bytes")
+
+
+class _BodyTooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+
+async def _reject(send: Send, status: int, detail: str) -> None:
+    body = JSONResponse({"detail": detail}, status_code=status).body
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def kafka_ping(bootstrap: str, timeout_ms: int = 3000) -> None:
+    """Raise unless the broker answers a metadata request."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=timeout_ms)
+    await admin.start()
+    try:
+        await admin.list_topics()
+    finally:
+        await admin.close()
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
+        if exc.details is not None:
+            body["details"] = jsonable_encoder(exc.details)
+        return JSONResponse(body, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body",
+                "message": str(e.get("msg", "invalid")).removeprefix("Value error, "),
+                "type": e.get("type"),
+            }
+            for e in exc.errors()
+        ]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        return JSONResponse({"detail": f"invalid request: {summary}", "errors": errors}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("http.unhandled", error=repr(exc))
+        return JSONResponse(
+            {
+                "detail": "internal error; quote the X-Request-ID header when reporting it",
+                "request_id": request_id_var.get(),
+            },
+            status_code=500,
+        )
+
+
+def create_service_app(spec: ServiceSpec) -> FastAPI:
+    """Build a service's FastAPI app from its spec."""
+    settings = spec.settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(spec.name, settings.log_level, settings.log_json)
+        db = Database(settings.database_url)
+        app.state.db = db
+        tasks: list[asyncio.Task[None]] = []
+        relay = OutboxRelay(
+            db,
+            spec.tables.outbox,
+            bootstrap=settings.kafka_bootstrap_servers,
+            client_id=f"{spec.name}.relay",
+            batch_size=settings.outbox_batch_size,
+            poll_seconds=settings.outbox_poll_seconds,
+            retention=timedelta(days=settings.outbox_retention_days),
+            partitions=settings.topic_partitions,
+            topic_prefix=settings.topic_prefix,
+        )
+        app.state.relay = relay
+        consumer = EventConsumer(
+            name=spec.name,
+            db=db,
+            processed_table=spec.tables.processed_events,
+            topics=[settings.topic_prefix + t for t in spec.consumed_topics],
+            handlers=spec.handlers,
+            bootstrap=settings.kafka_bootstrap_servers,
+            group_id=settings.consumer_group,
+            max_attempts=settings.consumer_max_attempts,
+        )
+        app.state.consumer = consumer
+        if settings.relay_enabled:
+            tasks.append(asyncio.create_task(relay.run(), name=f"{spec.name}.relay"))
+        if settings.consumers_enabled and spec.consumed_topics and spec.handlers:
+            tasks.append(asyncio.create_task(consumer.run(), name=f"{spec.name}.consumer"))
+        if spec.on_startup is not None:
+            await spec.on_startup(app)
+        log.info("service.started", service=spec.name)
+        try:
+            yield
+        finally:
+            await relay.stop()
+            await consumer.stop()
+            for task in tasks:
+                task.cancel()
+                with suppress(asyncio.CancelledError, Exception):
+                    await task
+            if spec.on_shutdown is not None:
+                await spec.on_shutdown(app)
+            await db.dispose()
+            log.info("service.stopped", service=spec.name)
+
+    app = FastAPI(
+        title=f"smefin {spec.name}",
+        description=spec.description,
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_tags=spec.openapi_tags,
+    )
+    app.state.settings = settings
+    app.state.outbox = Outbox(spec.tables.outbox, source=spec.name)
+    app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    _install_error_handlers(app)
+
+    @app.get("/healthz", tags=["health"], summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": spec.name}
+
+    @app.get("/readyz", tags=["health"], summary="Readiness: database and broker reachable")
+    async def readyz(request: Request) -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            await request.app.state.db.ping()
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unavailable: {type(exc).__name__}"
+        try:
+            await asyncio.wait_for(kafka_ping(settings.kafka_bootstrap_servers), timeout=4)
+            checks["broker"] = "ok"
+        except Exception as exc:
+            checks["broker"] = f"unavailable: {type(exc).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "service": spec.name, "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    for router in spec.routers:
+        app.include_router(router)
+    Instrumentator(
+        registry=CollectorRegistry(), excluded_handlers=["/metrics", "/healthz", "/readyz"]
+    ).instrument(app).expose(app, include_in_schema=False)
+    return app
+
+
+async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
+    """One unit of work per request: commits after the endpoint returns, rolls back on error."""
+    db: Database = request.app.state.db
+    async with db.unit_of_work() as session:
+        yield session
+
+
+def outbox_dependency(request: Request) -> Outbox:
+    """The service's outbox writer."""
+    outbox: Outbox = request.app.state.outbox
+    return outbox
+
+
+SessionDep = Annotated[AsyncSession, Depends(session_dependency)]
+OutboxDep = Annotated[Outbox, Depends(outbox_dependency)]

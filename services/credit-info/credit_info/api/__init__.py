@@ -1,0 +1,1 @@
+"""HTTP API of credit-info: one router per resource."""

@@ -1,0 +1,6 @@
+"""Annotated dependency aliases for credit-info endpoints."""
+
+from smefin.auth import PrincipalDep
+from smefin.web import OutboxDep, SessionDep
+
+__all__ = ["OutboxDep", "PrincipalDep", "SessionDep"]

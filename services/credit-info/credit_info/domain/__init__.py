@@ -1,0 +1,1 @@
+"""Business rules of credit-info: pure logic, no HTTP."""

@@ -1,0 +1,1 @@
+"""Event handlers of credit-info: parse the contract, call the domain."""

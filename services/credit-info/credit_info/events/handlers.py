@@ -1,0 +1,6 @@
+"""Which events credit-info consumes, and what it does with each."""
+
+from smefin.consumer import Handler
+
+CONSUMED_TOPICS: list[str] = []
+HANDLERS: dict[str, Handler] = {}

@@ -1,0 +1,1 @@
+"""events: bank–enterprise matchmaking fairs (银企对接会), registrations, meeting schedules, outcomes."""

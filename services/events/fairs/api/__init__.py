@@ -1,0 +1,1 @@
+"""HTTP API of events: one router per resource."""

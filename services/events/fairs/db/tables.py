@@ -1,0 +1,13 @@
+"""events tables: one registry, so this service's metadata holds only its own tables."""
+
+from sqlmodel import SQLModel
+
+from smefin.db import new_registry
+from smefin.outbox import MessagingTables
+
+
+class Base(SQLModel, registry=new_registry()):
+    """Base of every events table."""
+
+
+messaging = MessagingTables.attach(Base.metadata)

@@ -1,0 +1,1 @@
+"""Business rules of events: pure logic, no HTTP."""

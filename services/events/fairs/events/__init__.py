@@ -1,0 +1,1 @@
+"""Event handlers of events: parse the contract, call the domain."""

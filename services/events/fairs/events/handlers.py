@@ -1,0 +1,6 @@
+"""Which events events consumes, and what it does with each."""
+
+from smefin.consumer import Handler
+
+CONSUMED_TOPICS: list[str] = []
+HANDLERS: dict[str, Handler] = {}

@@ -1,0 +1,1 @@
+"""HTTP API of guarantee-registry: one router per resource."""

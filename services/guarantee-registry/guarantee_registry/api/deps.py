@@ -1,0 +1,6 @@
+"""Annotated dependency aliases for guarantee-registry endpoints."""
+
+from smefin.auth import PrincipalDep
+from smefin.web import OutboxDep, SessionDep
+
+__all__ = ["OutboxDep", "PrincipalDep", "SessionDep"]

@@ -1,0 +1,1 @@
+"""Business rules of guarantee-registry: pure logic, no HTTP."""

@@ -1,0 +1,1 @@
+"""Event handlers of guarantee-registry: parse the contract, call the domain."""

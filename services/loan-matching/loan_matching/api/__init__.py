@@ -1,0 +1,1 @@
+"""HTTP API of loan-matching: one router per resource."""

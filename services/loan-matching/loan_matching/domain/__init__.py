@@ -1,0 +1,1 @@
+"""Business rules of loan-matching: pure logic, no HTTP."""

@@ -1,0 +1,1 @@
+"""Event handlers of loan-matching: parse the contract, call the domain."""

@@ -1,0 +1,1 @@
+"""Test support: real PostgreSQL and broker, service harness, token helpers."""
