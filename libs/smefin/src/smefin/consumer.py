@@ -183,7 +183,8 @@ class EventConsumer:
     async def _apply(self, envelope: Envelope, handler: Handler) -> bool:
         payload: EventPayload = envelope.parsed()
         async with self.db.unit_of_work() as session:
-            inserted = await session.execute(
+            conn = await session.connection()
+            inserted = await conn.execute(
                 pg_insert(self.processed)
                 .values(consumer=self.name, event_id=envelope.event_id, event_type=envelope.type)
                 .on_conflict_do_nothing()

@@ -97,7 +97,9 @@ class Outbox:
         headers = {"event_type": envelope.type, "source": self.source}
         if (rid := current_request_id()) is not None:
             headers["request_id"] = rid
-        await session.execute(
+        # On the session's connection: same transaction, without SQLModel's execute() warning.
+        conn = await session.connection()
+        await conn.execute(
             insert(self.table).values(
                 event_id=envelope.event_id,
                 topic=payload.topic,
@@ -198,14 +200,18 @@ class OutboxRelay:
             end_offsets = await probe.end_offsets(tps)
         finally:
             await probe.stop()
-        reset_topics = {tp.topic for tp in tps if end_offsets.get(tp, 0) <= acked[(tp.topic, tp.partition)]}
+        reset_topics = {
+            tp.topic.removeprefix(self.topic_prefix)
+            for tp in tps
+            if end_offsets.get(tp, 0) <= acked[(tp.topic, tp.partition)]
+        }
         if not reset_topics:
             return
         since = utcnow() - self.retention
         async with self.db.engine.begin() as conn:
             result = await conn.execute(
                 update(t)
-                .where(t.c.topic.in_(reset_topics), t.c.created_at >= since)
+                .where(t.c.topic.in_(reset_topics), t.c.created_at >= since, t.c.sent_at.is_not(None))
                 .values(sent_at=None, kafka_partition=None, kafka_offset=None, attempts=0)
             )
         log.warning("outbox.broker_reset_replay", topics=sorted(reset_topics), rows=result.rowcount)
