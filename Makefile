@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy -p smefin -p credit_info -p loan_matching -p guarantee_registry -p fairs -p gateway -p tests
+	$(VENV)/bin/mypy -p smefin -p credit_info -p loan_matching -p guarantee_registry -p fairs -p gateway -p tests -p bench
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q
