@@ -36,7 +36,7 @@ def main() -> int:
             continue
         try:
             figures = module.run()
-        except Exception as exc:  # noqa: BLE001 - report and carry on with the next benchmark
+        except Exception as exc:
             print(f"   FAILED: {exc!r}")
             report["results"][name] = {"error": repr(exc)}
             failed = True

@@ -95,3 +95,87 @@ class LoanRepaid(LoanEvent):
 @event("loan.defaulted", topic=Topic.FINANCING)
 class LoanDefaulted(LoanEvent):
     """The borrower defaulted; `amount` is the outstanding principal."""
+
+
+# Additive contracts (loan-matching v1.1): every other lifecycle transition is an event too.
+
+
+@event("financing_request.withdrawn", topic=Topic.FINANCING)
+class FinancingRequestWithdrawn(EventPayload):
+    """The SME withdrew its financing request."""
+
+    request_id: UUID
+    uscc: str
+
+
+@event("match.expired", topic=Topic.FINANCING)
+class MatchExpired(EventPayload):
+    """A bank let the decision deadline pass; the request moves on to the next-best bank."""
+
+    match_id: UUID
+    request_id: UUID
+    bank_org_id: str
+
+
+@event("offer.withdrawn", topic=Topic.FINANCING)
+class OfferWithdrawn(EventPayload):
+    """An offer lapsed because the SME accepted another one (or withdrew the request)."""
+
+    offer_id: UUID
+    request_id: UUID
+    bank_org_id: str
+    reason: str
+
+
+@event("offer.failed", topic=Topic.FINANCING)
+class OfferFailed(EventPayload):
+    """An accepted offer could not complete (e.g. the guarantee was refused)."""
+
+    offer_id: UUID
+    request_id: UUID
+    bank_org_id: str
+    reason: str
+
+
+@event("offer.completed", topic=Topic.FINANCING)
+class OfferCompleted(EventPayload):
+    """An accepted offer is ready to disburse (for a guaranteed product: the guarantee was issued)."""
+
+    offer_id: UUID
+    request_id: UUID
+    bank_org_id: str
+    guarantee_id: UUID | None = None
+
+
+@event("loan.extension_requested", topic=Topic.FINANCING)
+class LoanExtensionRequested(EventPayload):
+    """An SME asked for more time to repay (适当放宽还贷时间)."""
+
+    loan_id: UUID
+    uscc: str
+    bank_org_id: str
+    extra_months: int
+    reason: str
+
+
+@event("loan.extension_decided", topic=Topic.FINANCING)
+class LoanExtensionDecided(EventPayload):
+    """The bank granted or refused a repayment extension."""
+
+    loan_id: UUID
+    uscc: str
+    bank_org_id: str
+    granted: bool
+    extra_months: int
+    reason: str | None = None
+
+
+@event("assignment_round.completed", topic=Topic.FINANCING)
+class AssignmentRoundCompleted(EventPayload):
+    """A quota-aware assignment round spread open requests across banks."""
+
+    round_id: UUID
+    requests: int
+    assigned: int
+    objective: Decimal
+    bound: Decimal

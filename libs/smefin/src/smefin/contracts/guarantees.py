@@ -47,6 +47,7 @@ class GuaranteeIssued(GuaranteeFacts):
     """A guarantee was issued within the company's capacity."""
 
     guarantor_share: Decimal
+    bank_share: Decimal | None = None
 
 
 @event("guarantee.refused", topic=Topic.GUARANTEES)
@@ -57,6 +58,7 @@ class GuaranteeRefused(EventPayload):
     offer_id: UUID
     uscc: str
     reason: str
+    reason_code: str | None = None
 
 
 @event("guarantee.released", topic=Topic.GUARANTEES)
@@ -69,6 +71,8 @@ class GuaranteeClaimed(GuaranteeFacts):
     """The guaranteed loan defaulted and the guarantor paid."""
 
     risk_compensation: Decimal = Decimal("0")
+    guarantor_paid: Decimal | None = None
+    startup_micro_loan: bool = False
 
 
 @event("capacity.changed", topic=Topic.GUARANTEES)
@@ -81,3 +85,23 @@ class CapacityChanged(EventPayload):
     capacity_limit: Decimal
     remaining: Decimal
     single_client_limit: Decimal
+    league_code: str | None = None
+    leverage_multiple: Decimal | None = None
+
+
+@event("coverage.changed", topic=Topic.GUARANTEES)
+class CoverageChanged(EventPayload):
+    """A league, county or development zone fell out of or came back into the policy's coverage target.
+
+    担保体系覆盖: each league ≥1 guarantee company with registered capital ≥ 100M yuan; each county with
+    fiscal revenue > 5bn and each development zone with annual sales > 10bn, one each.
+    """
+
+    scope: str  # "league" | "county" | "zone"
+    code: str
+    name: str
+    league_code: str
+    compliant: bool
+    previous_compliant: bool
+    shortfall: Decimal
+    counting_company_ids: list[UUID] = []
