@@ -8,7 +8,7 @@ SERVICES := libs/smefin services/credit-info services/loan-matching services/gua
 .PHONY: install run test lint typecheck unit integration bench reset clean
 
 $(STAMP): requirements.txt requirements-dev.txt $(foreach s,$(SERVICES),$(s)/pyproject.toml)
-	$(PYTHON) -m pip install -q --disable-pip-version-check uv==0.13.8
+	$(PYTHON) -m pip install -q --disable-pip-version-check --root-user-action=ignore uv==0.13.8
 	$(PYTHON) -m uv venv -q --allow-existing -p $(PYTHON) $(VENV)
 	$(PYTHON) -m uv pip install -q -p $(PY) -r requirements-dev.txt $(foreach s,$(SERVICES),-e $(s))
 	touch $(STAMP)

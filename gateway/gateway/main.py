@@ -32,15 +32,17 @@ HOP_BY_HOP = {
 }
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the gateway app."""
+def create_app(
+    settings: Settings | None = None, *, mounts: dict[str, httpx.AsyncBaseTransport] | None = None
+) -> FastAPI:
+    """Build the gateway app (`mounts` lets tests route upstream URLs to in-process apps)."""
     settings = settings or Settings()
     upstreams = settings.upstreams()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging("gateway", json=settings.log_json)
-        async with httpx.AsyncClient(timeout=settings.upstream_timeout_seconds) as client:
+        async with httpx.AsyncClient(timeout=settings.upstream_timeout_seconds, mounts=mounts) as client:
             app.state.client = client
             yield
 
@@ -106,7 +108,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return StreamingResponse(
             response.aiter_raw(),
             status_code=response.status_code,
-            headers={k: v for k, v in response.headers.items() if k.lower() not in HOP_BY_HOP},
+            # The request id is set once, by our own middleware.
+            headers={
+                k: v
+                for k, v in response.headers.items()
+                if k.lower() not in HOP_BY_HOP and k.lower() != REQUEST_ID_HEADER.lower()
+            },
             background=BackgroundTask(response.aclose),
         )
 

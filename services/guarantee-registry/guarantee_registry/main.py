@@ -4,8 +4,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from guarantee_registry.api import capital, companies, coverage, divisions, guarantees
 from guarantee_registry.db.tables import messaging
-from guarantee_registry.events.handlers import CONSUMED_TOPICS, HANDLERS
+from guarantee_registry.events.handlers import CONSUMED_TOPICS, make_handlers
 from guarantee_registry.settings import Settings
 from smefin.web import ServiceSpec, create_service_app
 
@@ -14,14 +15,15 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the guarantee-registry app."""
+    settings = settings or Settings()
     return create_service_app(
         ServiceSpec(
             name="guarantee-registry",
-            settings=settings or Settings(),
+            settings=settings,
             tables=messaging,
-            routers=[],
+            routers=[companies.router, capital.router, guarantees.router, coverage.router, divisions.router],
             description=__doc__ or "",
-            handlers=HANDLERS,
+            handlers=make_handlers(settings.policy()),
             consumed_topics=CONSUMED_TOPICS,
         )
     )

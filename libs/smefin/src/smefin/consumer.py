@@ -79,20 +79,22 @@ class EventConsumer:
     async def run(self) -> None:
         """Consume until stopped, reconnecting with back-off while the broker is away."""
         delay = 0.5
-        while not self._stopping.is_set():
-            try:
-                await self._open()
-                delay = 0.5
-                await self._loop()
-            except (KafkaError, OSError) as exc:
-                log.warning("consumer.broker_unavailable", consumer=self.name, error=repr(exc))
-                await self._close()
+        try:
+            while not self._stopping.is_set():
                 try:
-                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
-                except TimeoutError:
-                    pass
-                delay = min(delay * 2, 10.0)
-        await self._close()
+                    await self._open()
+                    delay = 0.5
+                    await self._loop()
+                except (KafkaError, OSError) as exc:
+                    log.warning("consumer.broker_unavailable", consumer=self.name, error=repr(exc))
+                    await self._close()
+                    try:
+                        await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+                    except TimeoutError:
+                        pass
+                    delay = min(delay * 2, 10.0)
+        finally:
+            await self._close()
 
     async def stop(self) -> None:
         """Finish the current batch and leave the group."""

