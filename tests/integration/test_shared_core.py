@@ -25,6 +25,7 @@ from smefin.consumer import EventConsumer
 from smefin.contracts import Envelope, EventPayload, event
 from smefin.db import Database
 from smefin.devinfra import EmbeddedBroker
+from smefin.logging import request_id_var
 from smefin.outbox import MessagingTables, Outbox, OutboxRelay
 from tests.support.infra import Infra
 from tests.support.services import create_database, eventually
@@ -153,13 +154,20 @@ async def test_rolled_back_event_is_never_published(infra: Infra, topic_prefix: 
             async with core.db.unit_of_work() as session:
                 await core.outbox.add(session, Pinged(key="ghost"), subject="s")
                 raise RuntimeError("business rule failed after the event was written")
-        committed = await commit_events(core, 1, tag="real")
+        token = request_id_var.set("req-42")  # as if inside an HTTP request
+        try:
+            committed = await commit_events(core, 1, tag="real")
+        finally:
+            request_id_var.reset(token)
         relay = relay_for(core, infra.bootstrap)
         async with running(relay):
             await eventually(lambda: relay.published >= 1)
             records = await read_topic(infra.bootstrap, core.topic, expect=1)
         assert set(event_ids(records)) == committed
         assert [json.loads(r.value)["payload"]["key"] for r in records] == ["real0"]
+        # The request id travels in the event headers, so logs join across services.
+        assert dict(records[0].headers)["request_id"] == b"req-42"
+        assert records[0].key == b"real0"
 
 
 async def test_events_committed_while_broker_is_down_are_published_once(

@@ -22,7 +22,7 @@ class ServiceSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     kafka_bootstrap_servers: str = "127.0.0.1:19092"
     # Shared HMAC secret for the gateway's signed internal token (see smefin.auth).
-    internal_token_secret: str = Field(default=DEV_SECRET, min_length=16)
+    internal_token_secret: str = Field(default=DEV_SECRET, min_length=32)
     log_level: str = "INFO"
     log_json: bool = True
     # Largest request body a service accepts; bulk uploads raise it per route.
