@@ -61,3 +61,55 @@ def run_env(metadata: MetaData) -> None:
         asyncio.run(run_async())
         return
     raise RuntimeError("run migrations outside a running event loop (use asyncio.to_thread)")
+
+
+def create_messaging_tables_v1() -> None:
+    """Migration step shared by every service's 0001: the outbox and processed-event tables.
+
+    Frozen: a later change to these tables is a new function used by a new migration.
+    """
+    import sqlalchemy as sa
+    from alembic import op
+    from sqlalchemy.dialects import postgresql
+
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("topic", sa.String(length=200), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("event_type", sa.String(length=200), nullable=False),
+        sa.Column("body", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("headers", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column(
+            "available_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+        ),
+        sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("kafka_partition", sa.Integer(), nullable=True),
+        sa.Column("kafka_offset", sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_outbox_event_id")),
+    )
+    op.create_index(op.f("ix_outbox_sent_at"), "outbox", ["sent_at"], unique=False)
+    op.create_table(
+        "processed_events",
+        sa.Column("consumer", sa.String(length=200), nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("event_type", sa.String(length=200), nullable=False),
+        sa.Column(
+            "processed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+        ),
+        sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_processed_events")),
+    )
+
+
+def drop_messaging_tables_v1() -> None:
+    """Downgrade of create_messaging_tables_v1."""
+    from alembic import op
+
+    op.drop_table("processed_events")
+    op.drop_index(op.f("ix_outbox_sent_at"), table_name="outbox")
+    op.drop_table("outbox")
