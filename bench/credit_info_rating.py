@@ -35,7 +35,9 @@ def run() -> dict[str, Any]:
     y = (data.pop("creditability") == "bad").astype(int).to_numpy()
     numeric = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])]
     categorical = [c for c in data.columns if c not in numeric]
-    print(f"german credit: {len(data)} rows, {int(y.sum())} bad, {len(numeric)} numeric, {len(categorical)} categorical")
+    print(
+        f"german credit: {len(data)} rows, {int(y.sum())} bad, {len(numeric)} numeric, {len(categorical)} categorical"
+    )
     aucs: list[float] = []
     for seed in range(3):
         fold_aucs = cross_validated_auc(data, y, numeric, categorical, folds=10, seed=seed)

@@ -46,6 +46,7 @@ class RatingChanged(EventPayload):
     previous_grade: str | None = None
     model_version: str
     reasons: list[str] = []
+    previous_score: int | None = None  # added: lets consumers see the size of the move
 
 
 @event("consent.granted", topic=Topic.ENTERPRISES)

@@ -1,0 +1,166 @@
+"""Enterprises: the SME basic database (中小企业基础数据库)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+from sqlalchemy.exc import IntegrityError
+
+from credit_info.api.deps import (
+    OutboxDep,
+    PrincipalDep,
+    SessionDep,
+    UsccPath,
+    authorize_read,
+    require_own_or_office,
+)
+from credit_info.api.schemas import (
+    EnterpriseCreate,
+    EnterprisePage,
+    EnterpriseRead,
+    EnterpriseUpdate,
+    LookupPage,
+    LookupRead,
+)
+from credit_info.db import repositories as repo
+from credit_info.db.tables import Enterprise
+from credit_info.domain.enterprises import locate, size_class
+from credit_info.domain.services import profile, recompute_rating
+from smefin.auth import Role
+from smefin.contracts.enterprises import EnterpriseRegistered, EnterpriseUpdated
+from smefin.db import utcnow
+from smefin.errors import Conflict, Forbidden, NotFound
+from smefin.reference import IndustryCodeStr, SizeClass
+
+router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=EnterpriseRead)
+async def register_enterprise(
+    body: EnterpriseCreate, session: SessionDep, outbox: OutboxDep, principal: PrincipalDep
+) -> Enterprise:
+    """Register an enterprise by USCC: an SME for itself, or the office / a service."""
+    if principal.role == Role.SME:
+        if principal.uscc != body.uscc:
+            raise Forbidden("an SME may only register its own USCC")
+    else:
+        principal.require(Role.SERVICE, Role.OFFICE)
+    where = locate(body.uscc, body.county_code)
+    sized = size_class(body.industry, body.employees, body.revenue, body.assets)
+    if await repo.get_enterprise(session, body.uscc) is not None:
+        raise Conflict(f"enterprise {body.uscc} is already registered; update it with PATCH")
+    ent = Enterprise(
+        uscc=body.uscc,
+        name=body.name,
+        league_code=where.league_code,
+        county_code=where.county_code,
+        industry=body.industry,
+        employees=body.employees,
+        revenue=body.revenue,
+        assets=body.assets,
+        size_class=sized.size_class.value,
+        size_standard_row=sized.standard_row,
+        size_reasons=sized.reasons,
+        growth_programme=body.growth_programme,
+        cluster=body.cluster,
+    )
+    session.add(ent)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict(f"enterprise {body.uscc} is already registered; update it with PATCH") from None
+    await outbox.add(session, EnterpriseRegistered(**profile(ent)), subject=ent.uscc)
+    await recompute_rating(session, outbox, ent.uscc)
+    return ent
+
+
+@router.patch("/{uscc}", response_model=EnterpriseRead)
+async def update_enterprise(
+    uscc: UsccPath, body: EnterpriseUpdate, session: SessionDep, outbox: OutboxDep, principal: PrincipalDep
+) -> Enterprise:
+    """Update an enterprise's profile; the size class and rating follow the new figures."""
+    require_own_or_office(principal, uscc)
+    ent = await repo.get_enterprise(session, uscc, lock=True)
+    if ent is None:
+        raise NotFound(f"enterprise {uscc} is not registered")
+    changes = body.model_dump(exclude_unset=True)
+    for key in ("name", "industry", "employees", "revenue", "assets", "growth_programme"):
+        if key in changes and changes[key] is None:
+            changes.pop(key)
+    if "county_code" in changes and changes["county_code"] is not None:
+        ent.county_code = locate(uscc, changes.pop("county_code")).county_code
+    changes.pop("county_code", None)
+    for key, value in changes.items():
+        setattr(ent, key, value)
+    sized = size_class(ent.industry, ent.employees, ent.revenue, ent.assets)
+    ent.size_class, ent.size_standard_row, ent.size_reasons = (
+        sized.size_class.value,
+        sized.standard_row,
+        sized.reasons,
+    )
+    ent.updated_at = utcnow()
+    session.add(ent)
+    await session.flush()
+    await outbox.add(session, EnterpriseUpdated(**profile(ent)), subject=ent.uscc)
+    await recompute_rating(session, outbox, ent.uscc)
+    return ent
+
+
+@router.get("", response_model=EnterprisePage)
+async def search_enterprises(
+    session: SessionDep,
+    principal: PrincipalDep,
+    league_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    county_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    industry: IndustryCodeStr | None = None,
+    size_class: SizeClass | None = None,
+    growth_programme: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> EnterprisePage:
+    """Search the database by league, county, industry and size class (office and services)."""
+    principal.require(Role.OFFICE, Role.SERVICE)
+    filters = {
+        "league_code": league_code,
+        "county_code": county_code,
+        "industry": industry,
+        "size_class": size_class.value if size_class else None,
+        "growth_programme": growth_programme,
+    }
+    rows, total = await repo.search_enterprises(session, filters, limit, offset)
+    return EnterprisePage(
+        items=[EnterpriseRead.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{uscc}", response_model=EnterpriseRead)
+async def get_enterprise(
+    uscc: UsccPath,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    purpose: Annotated[str | None, Query(max_length=200)] = None,
+) -> Enterprise:
+    """One enterprise: itself, the office, or a bank with a live consent (logged)."""
+    await authorize_read(request, session, principal, uscc, "enterprise", purpose)
+    ent = await repo.get_enterprise(session, uscc)
+    if ent is None:
+        raise NotFound(f"enterprise {uscc} is not registered")
+    return ent
+
+
+@router.get("/{uscc}/lookups", response_model=LookupPage)
+async def list_lookups(
+    uscc: UsccPath,
+    session: SessionDep,
+    principal: PrincipalDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> LookupPage:
+    """Who looked at the enterprise's file, when, why and under which consent (查询记录)."""
+    require_own_or_office(principal, uscc)
+    rows, total = await repo.lookups_of(session, uscc, limit, offset)
+    return LookupPage(
+        items=[LookupRead.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
+    )

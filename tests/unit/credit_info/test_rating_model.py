@@ -1,0 +1,89 @@
+"""The rating model: features from records, grades, scores, reasons, and the committed artefact."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+
+from credit_info.domain.rating_model import (
+    MODEL_VERSION,
+    MODELS_DIR,
+    NUMERIC,
+    EnterpriseView,
+    RecordView,
+    features,
+    grade_for,
+    load_model,
+    score_for,
+    synthetic_history,
+)
+
+TODAY = date(2026, 5, 1)
+
+
+def view(*records: RecordView) -> EnterpriseView:
+    return EnterpriseView(employees=80, revenue=Decimal("8500"), assets=Decimal("5000"), records=records)
+
+
+def test_features_read_the_latest_records_and_mark_missing_sources() -> None:
+    f = features(
+        view(
+            RecordView("tax", date(2024, 4, 1), True, {"grade": "C", "taxes_paid": "1"}),
+            RecordView("tax", date(2025, 4, 1), False, {"grade": "A", "taxes_paid": "99"}),
+            RecordView("loan", TODAY, True, {"status": "defaulted"}),
+            RecordView("court", TODAY, False, {"kind": "judgment", "role": "plaintiff"}),
+        )
+    )
+    assert f["tax_grade"] == 4.0
+    assert f["taxes_paid_log"] == math.log1p(99)
+    assert f["loans_defaulted"] == 1
+    assert f["court_defendant_cases"] == 0
+    assert math.isnan(f["si_coverage"])
+    assert math.isnan(f["profit_margin"])
+    assert list(f) == NUMERIC
+
+
+def test_grades_and_scores_are_monotone_in_probability_of_default() -> None:
+    pds = [0.001, 0.004, 0.01, 0.02, 0.04, 0.08, 0.15, 0.3, 0.6]
+    assert [grade_for(p) for p in pds] == ["AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C"]
+    scores = [score_for(p) for p in pds]
+    assert scores == sorted(scores, reverse=True)
+    assert all(300 <= s <= 900 for s in scores)
+    assert score_for(0.5) == 500
+
+
+def test_bad_records_lower_the_score_and_become_reasons() -> None:
+    model = load_model()
+    clean = model.rate(view(RecordView("tax", TODAY, False, {"grade": "A", "taxes_paid": "80"})))
+    bad = model.rate(
+        view(
+            RecordView("tax", TODAY, True, {"grade": "D", "taxes_paid": "1"}),
+            RecordView("loan", TODAY, True, {"status": "defaulted"}),
+            RecordView("court", TODAY, True, {"kind": "enforcement", "role": "defendant"}),
+        )
+    )
+    assert bad.score < clean.score
+    assert bad.probability_of_default > clean.probability_of_default
+    assert {"loans_defaulted", "tax_grade"} <= {r.code for r in bad.reasons}
+    assert all(r.impact > 0 for r in bad.reasons)
+
+
+def test_synthetic_history_is_seeded() -> None:
+    x1, y1 = synthetic_history(500, seed=3)
+    x2, y2 = synthetic_history(500, seed=3)
+    assert x1.equals(x2)
+    assert np.array_equal(y1, y2)
+    assert 0.03 < y1.mean() < 0.2
+
+
+def test_committed_artefact_is_small_and_evaluated() -> None:
+    artefact = MODELS_DIR / f"{MODEL_VERSION}.joblib"
+    assert artefact.stat().st_size < 2_000_000
+    evaluation = json.loads((MODELS_DIR / f"{MODEL_VERSION}.evaluation.json").read_text())
+    assert evaluation["held_out"]["auc"] > 0.75
+    assert evaluation["held_out"]["ks"] > 0.3
+    assert evaluation["held_out"]["calibration"]
