@@ -1,8 +1,15 @@
 """loan-matching tables: one registry, so this service's metadata holds only its own tables."""
 
-from sqlmodel import SQLModel
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
-from smefin.db import new_registry
+from sqlalchemy import JSON, Column, DateTime, Numeric, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from smefin.db import new_registry, utcnow
 from smefin.outbox import MessagingTables
 
 
@@ -11,3 +18,262 @@ class Base(SQLModel, registry=new_registry()):
 
 
 messaging = MessagingTables.attach(Base.metadata)
+
+_JSON = JSON().with_variant(JSONB(), "postgresql")
+
+
+def _money(nullable: bool = False) -> Any:
+    return Field(sa_column=Column(Numeric(18, 2), nullable=nullable))
+
+
+def _rate(nullable: bool = False) -> Any:
+    return Field(sa_column=Column(Numeric(7, 4), nullable=nullable))
+
+
+def _ts(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(_JSON, nullable=False))
+
+
+class Product(Base, table=True):
+    """A bank's loan product (贷款产品); every edit of a published product bumps `version`."""
+
+    __tablename__ = "product"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    bank_org_id: str = Field(max_length=100, index=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=40)
+    min_amount: Decimal = _money()
+    max_amount: Decimal = _money()
+    min_term_months: int
+    max_term_months: int
+    leagues: list[str] = _json(list)
+    industries: list[str] = _json(list)
+    size_classes: list[str] = _json(list)
+    min_grade: str | None = Field(default=None, max_length=4)
+    requires_collateral: bool = False
+    requires_guarantee: bool = False
+    accepted_guarantee_company_ids: list[str] = _json(list)
+    base_rate: Decimal = _rate()
+    grade_spreads: dict[str, Any] = _json(dict)
+    quota_period: str = Field(default="month", max_length=10)
+    quota_amount: Decimal | None = _money(nullable=True)
+    quota_count: int | None = None
+    status: str = Field(default="draft", max_length=20, index=True)
+    version: int = 1
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Enterprise(Base, table=True):
+    """Local projection of credit-info's enterprise profile and latest rating."""
+
+    __tablename__ = "enterprise"
+    uscc: str = Field(primary_key=True, max_length=18)
+    name: str = Field(max_length=200)
+    league_code: str = Field(max_length=6)
+    county_code: str | None = Field(default=None, max_length=6)
+    industry: str = Field(max_length=10)
+    employees: int = 0
+    revenue: Decimal = _money()
+    assets: Decimal = _money()
+    size_class: str = Field(max_length=10)
+    growth_programme: bool = False
+    grade: str | None = Field(default=None, max_length=4)
+    score: int | None = None
+    probability_of_default: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(7, 6), nullable=True)
+    )
+    rating_model_version: str | None = Field(default=None, max_length=60)
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Consent(Base, table=True):
+    """Projection of consents: an SME lets a bank see who it is."""
+
+    __tablename__ = "consent"
+    consent_id: uuid.UUID = Field(primary_key=True)
+    uscc: str = Field(max_length=18, index=True)
+    bank_org_id: str = Field(max_length=100)
+    valid_until: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    revoked: bool = False
+
+
+class GuaranteeCapacity(Base, table=True):
+    """Projection of guarantee companies' remaining capacity (from capacity.changed)."""
+
+    __tablename__ = "guarantee_capacity"
+    company_id: uuid.UUID = Field(primary_key=True)
+    remaining: Decimal = _money()
+    single_client_limit: Decimal = _money()
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class FinancingRequest(Base, table=True):
+    """An SME's financing need (融资需求)."""
+
+    __tablename__ = "financing_request"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    uscc: str = Field(max_length=18, index=True)
+    amount: Decimal = _money()
+    term_months: int
+    purpose: str = Field(max_length=500)
+    collateral_available: bool = False
+    collateral_description: str | None = Field(default=None, max_length=500)
+    accepts_guarantee: bool = False
+    status: str = Field(default="submitted", max_length=20, index=True)
+    status_reason: str | None = Field(default=None, max_length=500)
+    misses: list[dict[str, Any]] = _json(list)
+    matched_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Match(Base, table=True):
+    """A request ranked against a bank's product, with reasons and the versions it was made on."""
+
+    __tablename__ = "match"
+    __table_args__ = (UniqueConstraint("request_id", "product_id"),)
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    request_id: uuid.UUID = Field(foreign_key="financing_request.id", index=True)
+    product_id: uuid.UUID = Field(foreign_key="product.id", index=True)
+    product_version: int
+    bank_org_id: str = Field(max_length=100, index=True)
+    rank: int
+    probability: Decimal = Field(sa_column=Column(Numeric(7, 6), nullable=False))
+    indicative_rate: Decimal = _rate()
+    expected_value: Decimal = _money()
+    reasons: list[dict[str, Any]] = _json(list)
+    features: list[float] = _json(list)
+    model_version: str = Field(max_length=60)
+    # queued -> proposed -> offered | declined | expired | withdrawn
+    status: str = Field(default="queued", max_length=20, index=True)
+    decision_deadline: datetime | None = _ts(nullable=True, index=True)
+    source: str = Field(default="matching", max_length=20)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Offer(Base, table=True):
+    """A bank's approval of a match, possibly on different terms (a counter-offer)."""
+
+    __tablename__ = "offer"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    match_id: uuid.UUID = Field(foreign_key="match.id", index=True)
+    request_id: uuid.UUID = Field(foreign_key="financing_request.id", index=True)
+    product_id: uuid.UUID
+    bank_org_id: str = Field(max_length=100, index=True)
+    uscc: str = Field(max_length=18, index=True)
+    amount: Decimal = _money()
+    rate: Decimal = _rate()
+    term_months: int
+    counter_offer: bool = False
+    guaranteed: bool = False
+    guarantee_company_ids: list[str] = _json(list)
+    guarantee_id: uuid.UUID | None = None
+    # made -> accepted | pending_guarantee -> completed | failed ; made -> withdrawn
+    status: str = Field(default="made", max_length=20, index=True)
+    status_reason: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    accepted_at: datetime | None = _ts(nullable=True)
+
+
+class Loan(Base, table=True):
+    """A disbursed loan and its repayment lifecycle."""
+
+    __tablename__ = "loan"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    offer_id: uuid.UUID = Field(foreign_key="offer.id", unique=True)
+    product_id: uuid.UUID
+    uscc: str = Field(max_length=18, index=True)
+    bank_org_id: str = Field(max_length=100, index=True)
+    amount: Decimal = _money()
+    rate: Decimal = _rate()
+    term_months: int
+    status: str = Field(default="disbursed", max_length=20)
+    disbursed_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    closed_at: datetime | None = _ts(nullable=True)
+    outstanding: Decimal = _money()
+    # 适当放宽还贷时间: none | requested | granted | refused
+    extension_status: str = Field(default="none", max_length=20)
+    extension_months: int = 0
+    extension_reason: str | None = Field(default=None, max_length=500)
+
+
+class Outcome(Base, table=True):
+    """A training label: what became of a match (features as they were at match time)."""
+
+    __tablename__ = "outcome"
+    id: int | None = Field(default=None, primary_key=True)
+    match_id: uuid.UUID | None = Field(default=None, index=True)
+    source: str = Field(max_length=40)
+    label: int
+    features: list[float] = _json(list)
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class AssignmentRound(Base, table=True):
+    """A quota-aware batch assignment and its optimality certificate."""
+
+    __tablename__ = "assignment_round"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    requested_by: str = Field(max_length=100)
+    requests: int
+    products: int
+    assigned: int
+    objective: Decimal = _money()
+    bound: Decimal = _money()
+    gap: float
+    solver: str = Field(max_length=60)
+    seconds: float
+    assignments: list[dict[str, Any]] = _json(list)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class LendingReport(Base, table=True):
+    """A bank's month-end SME-loan and total-loan balances."""
+
+    __tablename__ = "lending_report"
+    __table_args__ = (UniqueConstraint("bank_org_id", "month"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bank_org_id: str = Field(max_length=100, index=True)
+    month: str = Field(max_length=7)
+    sme_loan_balance: Decimal = _money()
+    total_loan_balance: Decimal = _money()
+    reported_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class RewardRule(Base, table=True):
+    """The office's loan-increment reward rule (one row, id = 1)."""
+
+    __tablename__ = "reward_rule"
+    id: int = Field(default=1, primary_key=True)
+    rate_percent: Decimal = _rate()
+    cap: Decimal | None = _money(nullable=True)
+    requires_sme_growth_above_total: bool = True
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )

@@ -1,0 +1,358 @@
+"""Request and response schemas of the loan-matching API."""
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from loan_matching.domain.scoring import GRADES, KINDS, SIZE_CLASSES
+
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e13"), decimal_places=2)]
+PosMoney = Annotated[Decimal, Field(gt=0, le=Decimal("1e11"), decimal_places=2)]
+Rate = Annotated[Decimal, Field(ge=0, le=36, decimal_places=4)]
+Term = Annotated[int, Field(strict=True, ge=1, le=360)]
+Kind = Literal["credit_only", "guaranteed", "collateralised", "startup_micro_guaranteed"]
+Grade = Literal["AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D"]
+Size = Literal["micro", "small", "medium", "large"]
+Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+assert set(KINDS) == set(get_args(Kind))
+assert set(GRADES) == set(get_args(Grade))
+assert set(SIZE_CLASSES) == set(get_args(Size))
+
+
+class Strict(BaseModel):
+    """Strict booleans and numbers; unknown fields refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class ProductCreate(Strict):
+    """A loan product (贷款产品)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "科技贷 (credit-only)",
+                    "kind": "credit_only",
+                    "min_amount": "100000.00",
+                    "max_amount": "3000000.00",
+                    "min_term_months": 6,
+                    "max_term_months": 36,
+                    "leagues": ["150100"],
+                    "industries": ["C", "I65"],
+                    "size_classes": ["micro", "small", "medium"],
+                    "min_grade": "BBB",
+                    "base_rate": "3.4500",
+                    "grade_spreads": {"AAA": "0.2", "AA": "0.5", "A": "0.8", "BBB": "1.2"},
+                    "quota_period": "month",
+                    "quota_count": 50,
+                }
+            ]
+        },
+    )
+    name: str = Field(min_length=1, max_length=200)
+    kind: Kind
+    min_amount: Money
+    max_amount: PosMoney
+    min_term_months: Term
+    max_term_months: Term
+    leagues: list[Annotated[str, Field(pattern=r"^15\d{4}$")]] = Field(default=[], max_length=20)
+    industries: list[Annotated[str, Field(pattern=r"^[A-T]\d{0,4}$")]] = Field(default=[], max_length=50)
+    size_classes: list[Size] = Field(default=[], max_length=4)
+    min_grade: Grade | None = None
+    requires_collateral: bool = Field(default=False, strict=True)
+    requires_guarantee: bool = Field(default=False, strict=True)
+    accepted_guarantee_company_ids: list[Annotated[str, Field(max_length=64)]] = Field(
+        default=[], max_length=50
+    )
+    base_rate: Rate
+    grade_spreads: dict[Grade, Annotated[Decimal, Field(ge=0, le=20, decimal_places=4)]] = {}
+    quota_period: Literal["month", "quarter", "year"] = "month"
+    quota_amount: PosMoney | None = None
+    quota_count: Annotated[int, Field(strict=True, ge=0, le=1_000_000)] | None = None
+
+    @model_validator(mode="after")
+    def _ranges(self) -> "ProductCreate":
+        if self.min_amount > self.max_amount:
+            raise ValueError("min_amount must not exceed max_amount")
+        if self.min_term_months > self.max_term_months:
+            raise ValueError("min_term_months must not exceed max_term_months")
+        return self
+
+
+class ProductUpdate(Strict):
+    """Changes to a product (a published product gets a new version)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    min_amount: Money | None = None
+    max_amount: PosMoney | None = None
+    min_term_months: Term | None = None
+    max_term_months: Term | None = None
+    leagues: list[Annotated[str, Field(pattern=r"^15\d{4}$")]] | None = Field(default=None, max_length=20)
+    industries: list[Annotated[str, Field(pattern=r"^[A-T]\d{0,4}$")]] | None = Field(
+        default=None, max_length=50
+    )
+    size_classes: list[Size] | None = Field(default=None, max_length=4)
+    min_grade: Grade | None = None
+    requires_collateral: bool | None = Field(default=None, strict=True)
+    requires_guarantee: bool | None = Field(default=None, strict=True)
+    accepted_guarantee_company_ids: list[Annotated[str, Field(max_length=64)]] | None = None
+    base_rate: Rate | None = None
+    grade_spreads: dict[Grade, Annotated[Decimal, Field(ge=0, le=20, decimal_places=4)]] | None = None
+    quota_amount: PosMoney | None = None
+    quota_count: Annotated[int, Field(strict=True, ge=0, le=1_000_000)] | None = None
+
+
+class ProductRead(BaseModel):
+    """A product as stored."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    bank_org_id: str
+    name: str
+    kind: str
+    min_amount: Decimal
+    max_amount: Decimal
+    min_term_months: int
+    max_term_months: int
+    leagues: list[str]
+    industries: list[str]
+    size_classes: list[str]
+    min_grade: str | None
+    requires_collateral: bool
+    requires_guarantee: bool
+    accepted_guarantee_company_ids: list[str]
+    base_rate: Decimal
+    grade_spreads: dict[str, Any]
+    quota_period: str
+    quota_amount: Decimal | None
+    quota_count: int | None
+    status: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class FinancingRequestCreate(Strict):
+    """An SME's financing need (融资需求)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "amount": "800000.00",
+                    "term_months": 12,
+                    "purpose": "working capital for the wool season",
+                    "collateral_available": False,
+                    "accepts_guarantee": True,
+                }
+            ]
+        },
+    )
+    amount: PosMoney
+    term_months: Term
+    purpose: str = Field(min_length=2, max_length=500)
+    collateral_available: bool = Field(default=False, strict=True)
+    collateral_description: str | None = Field(default=None, max_length=500)
+    accepts_guarantee: bool = Field(default=False, strict=True)
+
+
+class FinancingRequestRead(BaseModel):
+    """A request and its status, with what did not match and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    uscc: str
+    amount: Decimal
+    term_months: int
+    purpose: str
+    collateral_available: bool
+    collateral_description: str | None
+    accepts_guarantee: bool
+    status: str
+    status_reason: str | None
+    misses: list[dict[str, Any]]
+    matched_at: datetime | None
+    created_at: datetime
+
+
+class MatchRead(BaseModel):
+    """A match; `requester` is anonymous to a bank until the SME accepts its offer or consents."""
+
+    id: uuid.UUID
+    request_id: uuid.UUID
+    product_id: uuid.UUID
+    product_version: int
+    bank_org_id: str
+    rank: int
+    probability: Decimal
+    indicative_rate: Decimal
+    expected_value: Decimal
+    reasons: list[dict[str, Any]]
+    model_version: str
+    status: str
+    decision_deadline: datetime | None
+    source: str
+    created_at: datetime
+    amount: Decimal
+    term_months: int
+    requester: dict[str, Any]
+
+
+class OfferCreate(Strict):
+    """A bank approves a match; any field given that differs from the request makes a counter-offer."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"rate": "4.1500"}]})
+    amount: PosMoney | None = None
+    rate: Rate | None = None
+    term_months: Term | None = None
+
+
+class DeclineBody(Strict):
+    """Why the bank declines."""
+
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class OfferRead(BaseModel):
+    """An offer."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    match_id: uuid.UUID
+    request_id: uuid.UUID
+    product_id: uuid.UUID
+    bank_org_id: str
+    uscc: str
+    amount: Decimal
+    rate: Decimal
+    term_months: int
+    counter_offer: bool
+    guaranteed: bool
+    guarantee_company_ids: list[str]
+    guarantee_id: uuid.UUID | None
+    status: str
+    status_reason: str | None
+    created_at: datetime
+    accepted_at: datetime | None
+
+
+class LoanCreate(Strict):
+    """Disburse an accepted offer."""
+
+    offer_id: uuid.UUID
+
+
+class DefaultBody(Strict):
+    """The outstanding principal at default."""
+
+    outstanding: Money
+
+
+class ExtensionRequest(Strict):
+    """An SME asks for more time (适当放宽还贷时间)."""
+
+    extra_months: Annotated[int, Field(strict=True, ge=1, le=24)]
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class ExtensionDecision(Strict):
+    """The bank's answer."""
+
+    grant: bool = Field(strict=True)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class LoanRead(BaseModel):
+    """A loan."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    offer_id: uuid.UUID
+    product_id: uuid.UUID
+    uscc: str
+    bank_org_id: str
+    amount: Decimal
+    rate: Decimal
+    term_months: int
+    status: str
+    disbursed_at: datetime
+    closed_at: datetime | None
+    outstanding: Decimal
+    extension_status: str
+    extension_months: int
+    extension_reason: str | None
+
+
+class RoundCreate(Strict):
+    """Run an assignment round over open requests."""
+
+    max_requests: Annotated[int, Field(strict=True, ge=1, le=50_000)] = 10_000
+
+
+class RoundRead(BaseModel):
+    """A round and its certificate."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    requested_by: str
+    requests: int
+    products: int
+    assigned: int
+    objective: Decimal
+    bound: Decimal
+    gap: float
+    solver: str
+    seconds: float
+    assignments: list[dict[str, Any]]
+    created_at: datetime
+
+
+class LendingReportCreate(Strict):
+    """A month-end balance report."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "month": "2026-10",
+                    "sme_loan_balance": "1200000000.00",
+                    "total_loan_balance": "9000000000.00",
+                }
+            ]
+        },
+    )
+    month: Month
+    sme_loan_balance: Money
+    total_loan_balance: Money
+
+    @model_validator(mode="after")
+    def _sme_within_total(self) -> "LendingReportCreate":
+        if self.sme_loan_balance > self.total_loan_balance:
+            raise ValueError("sme_loan_balance cannot exceed total_loan_balance")
+        return self
+
+
+class LendingReportRead(BaseModel):
+    """A stored report."""
+
+    model_config = ConfigDict(from_attributes=True)
+    bank_org_id: str
+    month: str
+    sme_loan_balance: Decimal
+    total_loan_balance: Decimal
+    reported_at: datetime
+
+
+class RewardRuleUpdate(Strict):
+    """The loan-increment reward rule: a percent of the SME-loan increment, optionally capped."""
+
+    rate_percent: Annotated[Decimal, Field(ge=0, le=10, decimal_places=4)]
+    cap: Money | None = None
+    requires_sme_growth_above_total: bool = Field(default=True, strict=True)

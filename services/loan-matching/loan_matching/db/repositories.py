@@ -1,0 +1,154 @@
+"""All SQL of loan-matching: small query helpers over the tables."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from loan_matching.db.tables import (
+    Consent,
+    Enterprise,
+    FinancingRequest,
+    GuaranteeCapacity,
+    LendingReport,
+    Match,
+    Offer,
+    Outcome,
+    Product,
+)
+
+TAKEN_OFFER = ("accepted", "pending_guarantee", "completed", "disbursed")
+
+
+async def live_products(session: AsyncSession) -> list[Product]:
+    """Every published product."""
+    return list(await session.exec(select(Product).where(Product.status == "published")))
+
+
+async def quota_used(
+    session: AsyncSession, since: dict[uuid.UUID, datetime]
+) -> dict[uuid.UUID, tuple[int, Decimal]]:
+    """Per product: offers taken (count, amount) since the start of its quota period."""
+    if not since:
+        return {}
+    rows = (
+        await session.execute(
+            select(col(Offer.product_id), col(Offer.accepted_at), col(Offer.amount)).where(
+                col(Offer.product_id).in_(list(since)),
+                col(Offer.status).in_(TAKEN_OFFER),
+            )
+        )
+    ).all()
+    out: dict[uuid.UUID, tuple[int, Decimal]] = {}
+    for pid, at, amount in rows:
+        if at is not None and at >= since[pid]:
+            n, a = out.get(pid, (0, Decimal(0)))
+            out[pid] = (n + 1, a + amount)
+    return out
+
+
+async def capacities(session: AsyncSession) -> dict[str, tuple[Decimal, Decimal]]:
+    """Guarantee company id -> (remaining, single-client limit)."""
+    rows = await session.exec(select(GuaranteeCapacity))
+    return {str(r.company_id): (r.remaining, r.single_client_limit) for r in rows}
+
+
+async def matches_of(session: AsyncSession, request_id: uuid.UUID) -> list[Match]:
+    """A request's matches, best first."""
+    q = select(Match).where(Match.request_id == request_id).order_by(col(Match.rank))
+    return list(await session.exec(q))
+
+
+async def offers_of(session: AsyncSession, request_id: uuid.UUID) -> list[Offer]:
+    """A request's offers."""
+    return list(await session.exec(select(Offer).where(Offer.request_id == request_id)))
+
+
+async def due_matches(session: AsyncSession, as_of: datetime) -> list[Match]:
+    """Proposed matches whose decision deadline has passed (locked for this transaction)."""
+    q = (
+        select(Match)
+        .where(Match.status == "proposed", col(Match.decision_deadline) < as_of)
+        .with_for_update(skip_locked=True)
+    )
+    return list(await session.exec(q))
+
+
+async def live_consent(session: AsyncSession, uscc: str, bank_org_id: str, now: datetime) -> bool:
+    """Whether the SME has a live consent for this bank."""
+    q = select(func.count()).where(
+        Consent.uscc == uscc,
+        Consent.bank_org_id == bank_org_id,
+        col(Consent.revoked).is_(False),
+        col(Consent.valid_until) > now,
+    )
+    return bool((await session.exec(q)).one())
+
+
+async def accepted_with(session: AsyncSession, request_id: uuid.UUID, bank_org_id: str) -> bool:
+    """Whether the SME accepted this bank's offer on the request."""
+    q = select(func.count()).where(
+        Offer.request_id == request_id,
+        Offer.bank_org_id == bank_org_id,
+        col(Offer.status).in_(TAKEN_OFFER),
+    )
+    return bool((await session.exec(q)).one())
+
+
+async def open_requests(session: AsyncSession, limit: int) -> list[FinancingRequest]:
+    """Requests still looking for a bank."""
+    q = (
+        select(FinancingRequest)
+        .where(col(FinancingRequest.status).in_(("submitted", "matched", "no_match")))
+        .order_by(col(FinancingRequest.created_at))
+        .limit(limit)
+    )
+    return list(await session.exec(q))
+
+
+async def enterprises(session: AsyncSession, usccs: Sequence[str]) -> dict[str, Enterprise]:
+    """Enterprise projections by USCC."""
+    q = select(Enterprise).where(col(Enterprise.uscc).in_(list(usccs)))
+    return {e.uscc: e for e in (await session.exec(q))}
+
+
+async def latest_match_for(session: AsyncSession, uscc: str, bank_org_id: str) -> Match | None:
+    """The newest match of this SME with this bank."""
+    q = (
+        select(Match)
+        .join(FinancingRequest, col(FinancingRequest.id) == col(Match.request_id))
+        .where(FinancingRequest.uscc == uscc, Match.bank_org_id == bank_org_id)
+        .order_by(col(Match.created_at).desc())
+        .limit(1)
+    )
+    return (await session.exec(q)).first()
+
+
+async def outcome_count(session: AsyncSession) -> int:
+    """How many training outcomes are recorded."""
+    return int((await session.exec(select(func.count()).select_from(Outcome))).one())
+
+
+async def reports(session: AsyncSession, bank_org_id: str | None) -> list[LendingReport]:
+    """Lending reports, one bank's or all."""
+    q = select(LendingReport).order_by(LendingReport.bank_org_id, LendingReport.month)
+    if bank_org_id is not None:
+        q = q.where(LendingReport.bank_org_id == bank_org_id)
+    return list(await session.exec(q))
+
+
+async def by_filter(
+    session: AsyncSession, model: type[Any], limit: int, offset: int, order: str = "created_at", **where: Any
+) -> list[Any]:
+    """A page of rows matching simple equality filters (None = no filter)."""
+    q = select(model)
+    for k, v in where.items():
+        if v is not None:
+            q = q.where(getattr(model, k) == v)
+    q = q.order_by(getattr(model, order).desc()).limit(limit).offset(offset)
+    return list(await session.exec(q))

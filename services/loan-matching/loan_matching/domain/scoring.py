@@ -1,0 +1,286 @@
+"""Eligibility as data, vectorised over every live product, plus pricing and expected value.
+
+Each rule answers met (1) / not met (0) / unknown (-1) for every (request, product) pair at once;
+a pair is eligible when no rule says "not met". Unknowns are reported but do not disqualify.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+MET, NOT_MET, UNKNOWN = 1, 0, -1
+
+# Credit grades from best to worst; the ordinal is what a minimum-grade rule compares.
+GRADES: tuple[str, ...] = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D")
+GRADE_ORD = {g: len(GRADES) - 1 - i for i, g in enumerate(GRADES)}
+SIZE_CLASSES: tuple[str, ...] = ("micro", "small", "medium", "large")
+SIZE_ORD = {s: i for i, s in enumerate(SIZE_CLASSES)}
+KINDS: tuple[str, ...] = ("credit_only", "guaranteed", "collateralised", "startup_micro_guaranteed")
+GUARANTEED_KINDS = frozenset({"guaranteed", "startup_micro_guaranteed"})
+
+F = npt.NDArray[np.float64]
+I8 = npt.NDArray[np.int8]
+B = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One eligibility rule: a code, what it checks, and what would change a "not met"."""
+
+    code: str
+    description: str
+    fix: str
+
+
+# The rules, as data: order is the column order of the status matrix.
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "amount_min",
+        "amount at least the product's minimum",
+        "amount below the product's minimum of {min_amount}",
+    ),
+    Rule(
+        "amount_max",
+        "amount at most the product's maximum",
+        "amount above the product's maximum of {max_amount}",
+    ),
+    Rule("term", "term within the product's range", "term must be {min_term}-{max_term} months"),
+    Rule("league", "enterprise in an eligible league", "the product serves leagues {leagues} only"),
+    Rule(
+        "industry",
+        "industry among the product's industries",
+        "the product serves industries {industries} only",
+    ),
+    Rule(
+        "size_class",
+        "size class among the product's classes",
+        "the product serves {size_classes} enterprises only",
+    ),
+    Rule(
+        "min_grade",
+        "credit grade at or above the product's minimum",
+        "needs a credit grade of {min_grade} or better",
+    ),
+    Rule("collateral", "collateral offered when the product needs it", "eligible with collateral"),
+    Rule("guarantee", "a guarantee accepted when the product needs it", "eligible with a guarantee"),
+    Rule(
+        "quota",
+        "the product's lending quota has room this period",
+        "the product's quota for this period is used up",
+    ),
+    Rule(
+        "guarantee_capacity",
+        "an accepted guarantee company has capacity for the amount",
+        "no accepted guarantee company has capacity left for this amount",
+    ),
+)
+RULE_INDEX = {r.code: i for i, r in enumerate(RULES)}
+
+
+@dataclass
+class RequestBatch:
+    """Requests joined with their enterprise projection, as column arrays (one row per request)."""
+
+    amount: F  # yuan
+    term: F
+    collateral: B
+    accepts_guarantee: B
+    league: npt.NDArray[np.str_]  # "" unknown
+    industry: npt.NDArray[np.str_]  # "" unknown
+    size_ord: F  # nan unknown
+    grade_ord: F  # nan unknown
+    pd: F  # nan unknown
+    score: F  # nan unknown
+    revenue: F  # 10,000 yuan; nan unknown
+    assets: F
+    growth: B
+
+    def __len__(self) -> int:
+        return len(self.amount)
+
+    def take(self, idx: slice | npt.NDArray[np.intp]) -> RequestBatch:
+        """A sub-batch (for chunked scoring)."""
+        return RequestBatch(**{k: v[idx] for k, v in self.__dict__.items()})
+
+
+@dataclass
+class ProductBatch:
+    """Live products as column arrays (one row per product)."""
+
+    min_amount: F
+    max_amount: F
+    min_term: F
+    max_term: F
+    leagues: list[frozenset[str]]
+    industries: list[tuple[str, ...]]
+    size_mask: npt.NDArray[np.int64]  # bit i = SIZE_CLASSES[i] allowed; 0 = any
+    min_grade_ord: F  # nan = no minimum
+    requires_collateral: B
+    requires_guarantee: B
+    kind_ord: npt.NDArray[np.int64]
+    base_rate: F
+    spreads: F  # (P, len(GRADES)) spread by grade ordinal
+    quota_left_count: F  # inf = no count quota
+    quota_left_amount: F  # inf = no amount quota
+    guarantee_capacity: F  # best single-client room among accepted companies; nan unknown
+
+    def __len__(self) -> int:
+        return len(self.base_rate)
+
+
+def build_requests(rows: Sequence[dict[str, Any]]) -> RequestBatch:
+    """Column arrays from request+enterprise dicts (keys as in the projection)."""
+
+    def col(key: str, default: float = np.nan) -> F:
+        return np.array(
+            [float(r[key]) if r.get(key) is not None else default for r in rows], dtype=np.float64
+        )
+
+    return RequestBatch(
+        amount=col("amount"),
+        term=col("term_months"),
+        collateral=np.array([bool(r.get("collateral_available")) for r in rows], dtype=bool),
+        accepts_guarantee=np.array([bool(r.get("accepts_guarantee")) for r in rows], dtype=bool),
+        league=np.array([r.get("league_code") or "" for r in rows], dtype=np.str_),
+        industry=np.array([r.get("industry") or "" for r in rows], dtype=np.str_),
+        size_ord=np.array([SIZE_ORD.get(r.get("size_class") or "", np.nan) for r in rows], dtype=np.float64),
+        grade_ord=np.array([GRADE_ORD.get(r.get("grade") or "", np.nan) for r in rows], dtype=np.float64),
+        pd=col("probability_of_default"),
+        score=col("score"),
+        revenue=col("revenue"),
+        assets=col("assets"),
+        growth=np.array([bool(r.get("growth_programme")) for r in rows], dtype=bool),
+    )
+
+
+def build_products(rows: Sequence[dict[str, Any]]) -> ProductBatch:
+    """Column arrays from product dicts (keys as in the product table, plus quota/capacity figures)."""
+
+    def col(key: str, default: float = np.nan) -> F:
+        return np.array(
+            [float(r[key]) if r.get(key) is not None else default for r in rows], dtype=np.float64
+        )
+
+    spreads = np.zeros((len(rows), len(GRADES)))
+    for i, r in enumerate(rows):
+        table = {k: float(v) for k, v in (r.get("grade_spreads") or {}).items()}
+        worst = max(table.values(), default=0.0)
+        for g, o in GRADE_ORD.items():
+            spreads[i, o] = table.get(g, worst)
+    return ProductBatch(
+        min_amount=col("min_amount", 0.0),
+        max_amount=col("max_amount", np.inf),
+        min_term=col("min_term_months", 0.0),
+        max_term=col("max_term_months", np.inf),
+        leagues=[frozenset(r.get("leagues") or ()) for r in rows],
+        industries=[tuple(r.get("industries") or ()) for r in rows],
+        size_mask=np.array(
+            [sum(1 << SIZE_ORD[s] for s in (r.get("size_classes") or ()) if s in SIZE_ORD) for r in rows],
+            dtype=np.int64,
+        ),
+        min_grade_ord=np.array(
+            [GRADE_ORD.get(r.get("min_grade") or "", np.nan) for r in rows], dtype=np.float64
+        ),
+        requires_collateral=np.array([bool(r.get("requires_collateral")) for r in rows], dtype=bool),
+        requires_guarantee=np.array(
+            [bool(r.get("requires_guarantee")) or r.get("kind") in GUARANTEED_KINDS for r in rows], dtype=bool
+        ),
+        kind_ord=np.array([KINDS.index(r.get("kind") or "credit_only") for r in rows], dtype=np.int64),
+        base_rate=col("base_rate", 0.0),
+        spreads=spreads,
+        quota_left_count=col("quota_left_count", np.inf),
+        quota_left_amount=col("quota_left_amount", np.inf),
+        guarantee_capacity=col("guarantee_capacity"),
+    )
+
+
+def _tri(ok: B, unknown: B | None = None) -> I8:
+    out = np.where(ok, MET, NOT_MET).astype(np.int8)
+    if unknown is not None:
+        out[unknown] = UNKNOWN
+    return out
+
+
+def _membership(values: npt.NDArray[np.str_], sets: list[frozenset[str]]) -> B:
+    """(R, P): value in the product's set, or the set is empty (= any)."""
+    uniq, inv = np.unique(values, return_inverse=True)
+    table = np.array([[not s or u in s for s in sets] for u in uniq], dtype=bool).reshape(
+        len(uniq), len(sets)
+    )
+    return table[inv]
+
+
+def _prefix_match(codes: npt.NDArray[np.str_], prefixes: list[tuple[str, ...]]) -> B:
+    """(R, P): the industry code starts with one of the product's GB/T 4754 prefixes (empty = any)."""
+    uniq, inv = np.unique(codes, return_inverse=True)
+    table = np.array(
+        [[not ps or any(u.startswith(p) for p in ps) for ps in prefixes] for u in uniq], dtype=bool
+    ).reshape(len(uniq), len(prefixes))
+    return table[inv]
+
+
+def evaluate_rules(req: RequestBatch, prod: ProductBatch) -> I8:
+    """The (R, P, len(RULES)) status tensor: met / not met / unknown per rule."""
+    r_amt, r_term = req.amount[:, None], req.term[:, None]
+    shape = (len(req), len(prod))
+    st = np.empty((*shape, len(RULES)), dtype=np.int8)
+    st[..., 0] = _tri(r_amt >= prod.min_amount[None, :])
+    st[..., 1] = _tri(r_amt <= prod.max_amount[None, :])
+    st[..., 2] = _tri((r_term >= prod.min_term[None, :]) & (r_term <= prod.max_term[None, :]))
+    any_league = np.array([not s for s in prod.leagues])[None, :]
+    st[..., 3] = _tri(
+        _membership(req.league, prod.leagues),
+        np.broadcast_to((req.league == "")[:, None] & ~any_league, shape),
+    )
+    any_ind = np.array([not p for p in prod.industries])[None, :]
+    st[..., 4] = _tri(
+        _prefix_match(req.industry, prod.industries),
+        np.broadcast_to((req.industry == "")[:, None] & ~any_ind, shape),
+    )
+    size_known = ~np.isnan(req.size_ord)
+    bits = np.left_shift(1, np.where(size_known, req.size_ord, 0).astype(np.int64))[:, None]
+    size_ok = (prod.size_mask[None, :] == 0) | ((prod.size_mask[None, :] & bits) != 0)
+    st[..., 5] = _tri(size_ok, ~size_known[:, None] & (prod.size_mask[None, :] != 0))
+    no_min = np.isnan(prod.min_grade_ord)[None, :]
+    grade_unknown = np.isnan(req.grade_ord)[:, None]
+    with np.errstate(invalid="ignore"):
+        grade_ok = no_min | (req.grade_ord[:, None] >= prod.min_grade_ord[None, :])
+    st[..., 6] = _tri(grade_ok, grade_unknown & ~no_min)
+    st[..., 7] = _tri(~prod.requires_collateral[None, :] | req.collateral[:, None])
+    st[..., 8] = _tri(~prod.requires_guarantee[None, :] | req.accepts_guarantee[:, None])
+    st[..., 9] = _tri((prod.quota_left_count[None, :] >= 1) & (prod.quota_left_amount[None, :] >= r_amt))
+    cap = prod.guarantee_capacity[None, :]
+    needs = prod.requires_guarantee[None, :]
+    with np.errstate(invalid="ignore"):
+        st[..., 10] = _tri(~needs | (cap >= r_amt), np.broadcast_to(needs & np.isnan(cap), shape))
+    return st
+
+
+def indicative_rate(req: RequestBatch, prod: ProductBatch) -> F:
+    """(R, P) rate in percent per year: the product's base rate plus the bank's spread for the grade."""
+    worst = prod.spreads.max(axis=1)
+    g = np.where(np.isnan(req.grade_ord), -1, req.grade_ord).astype(np.int64)
+    spread = np.where(g[:, None] >= 0, prod.spreads[:, np.clip(g, 0, None)].T, worst[None, :])
+    out: F = prod.base_rate[None, :] + spread
+    return out
+
+
+def explain(status: npt.NDArray[np.int8], product: dict[str, Any]) -> list[dict[str, str]]:
+    """Reasons for one pair: every rule's answer, and what would change a "not met"."""
+    out = []
+    labels = {MET: "met", NOT_MET: "not_met", UNKNOWN: "unknown"}
+    fmt = {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in product.items()}
+    for rule, s in zip(RULES, status.tolist(), strict=True):
+        item = {"rule": rule.code, "status": labels[int(s)], "check": rule.description}
+        if s == NOT_MET:
+            try:
+                item["would_change_it"] = rule.fix.format(**fmt)
+            except (KeyError, IndexError):
+                item["would_change_it"] = rule.fix
+        out.append(item)
+    return out
