@@ -32,6 +32,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from smefin.reference.grades import CREDIT_GRADES
+
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 MODEL_VERSION = "rating-lr-1.0.0"
 TAX_GRADE_POINTS = {"A": 4.0, "B": 3.0, "M": 2.0, "C": 1.0, "D": 0.0}
@@ -68,6 +70,7 @@ GRADES: tuple[tuple[str, float], ...] = (
     ("CC", 0.35),
     ("C", 1.01),
 )
+assert tuple(g for g, _ in GRADES) == CREDIT_GRADES, "the rating scale is the shared one"
 # The synthetic history's "true scorecard": log-odds of default per unit of each feature.
 TRUE_INTERCEPT = -3.6
 TRUE_CENTRES: dict[str, float] = {

@@ -8,13 +8,14 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from loan_matching.domain.scoring import GRADES, KINDS, SIZE_CLASSES
+from smefin.reference.grades import CreditGrade
 
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e13"), decimal_places=2)]
 PosMoney = Annotated[Decimal, Field(gt=0, le=Decimal("1e11"), decimal_places=2)]
 Rate = Annotated[Decimal, Field(ge=0, le=36, decimal_places=4)]
 Term = Annotated[int, Field(strict=True, ge=1, le=360)]
 Kind = Literal["credit_only", "guaranteed", "collateralised", "startup_micro_guaranteed"]
-Grade = Literal["AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D"]
+Grade = Literal[CreditGrade, "D"]
 Size = Literal["micro", "small", "medium", "large"]
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 assert set(KINDS) == set(get_args(Kind))

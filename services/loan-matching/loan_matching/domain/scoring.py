@@ -13,10 +13,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from smefin.reference.grades import CREDIT_GRADES
+
 MET, NOT_MET, UNKNOWN = 1, 0, -1
 
 # Credit grades from best to worst; the ordinal is what a minimum-grade rule compares.
-GRADES: tuple[str, ...] = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D")
+# The shared scale plus "D" (in default), which pricing must be able to name.
+GRADES: tuple[str, ...] = (*CREDIT_GRADES, "D")
 GRADE_ORD = {g: len(GRADES) - 1 - i for i, g in enumerate(GRADES)}
 SIZE_CLASSES: tuple[str, ...] = ("micro", "small", "medium", "large")
 SIZE_ORD = {s: i for i, s in enumerate(SIZE_CLASSES)}
