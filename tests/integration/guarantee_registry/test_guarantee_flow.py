@@ -242,7 +242,7 @@ async def test_registration_to_claim_over_the_broker(infra: Infra, topic_prefix:
         assert await eventually(lambda: guarantee_of(c, first.offer_id, "released"))
 
         # Claimed on default: a start-up micro loan, so the risk-compensation fund pays half the loss.
-        micro = offer([cid], "200000", uscc=CLIENT_2)
+        micro = offer([cid], "200000", uscc=CLIENT_2, startup_micro_loan=True)
         await bus.publish(micro, str(micro.offer_id))
         await bus.wait_for("guarantee.issued", offer_id=str(micro.offer_id))
         loan_2 = uuid4()

@@ -27,8 +27,8 @@ def make_handlers(policy: Policy) -> dict[str, Handler]:
             return
         if payload.amount <= 0:
             raise PermanentError(f"offer {payload.offer_id} has a non-positive amount {payload.amount}")
-        # Not yet in the financing contract: read it from the raw payload when the producer sends it.
-        micro = envelope.payload.get("startup_micro_loan")
+        # Producers older than the field omit it: then the registry falls back to its amount rule.
+        micro = payload.startup_micro_loan if "startup_micro_loan" in envelope.payload else None
         await services.request_guarantee(
             session,
             OUTBOX,
@@ -40,7 +40,7 @@ def make_handlers(policy: Policy) -> dict[str, Handler]:
                 bank_org_id=payload.bank_org_id,
                 amount=payload.amount,
                 company_ids=payload.guarantee_company_ids,
-                startup_micro_loan=micro if isinstance(micro, bool) else None,
+                startup_micro_loan=micro,
             ),
         )
 

@@ -329,7 +329,9 @@ async def accept_offer(session: AsyncSession, outbox: Outbox, o: Offer, req: Fin
     o.status = "pending_guarantee" if o.guaranteed else "accepted"
     o.accepted_at = utcnow()
     req.status = "pending_guarantee" if o.guaranteed else "accepted"
-    await outbox.add(session, ev.OfferAccepted(**_terms(o)), subject=str(req.id))
+    product = await session.get(Product, o.product_id)
+    micro = product is not None and product.kind == "startup_micro_guaranteed"
+    await outbox.add(session, ev.OfferAccepted(**_terms(o), startup_micro_loan=micro), subject=str(req.id))
     if not o.guaranteed:
         await outbox.add(
             session,

@@ -47,6 +47,8 @@ class OfferTerms(EventPayload):
     term_months: int
     guaranteed: bool = False
     guarantee_company_ids: list[str] = []
+    # A start-up micro guaranteed loan (创业小额担保贷款) draws the risk-compensation fund on default.
+    startup_micro_loan: bool = False
 
 
 @event("offer.made", topic=Topic.FINANCING)

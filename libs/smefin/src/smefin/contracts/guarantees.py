@@ -46,7 +46,7 @@ class GuaranteeFacts(EventPayload):
 class GuaranteeIssued(GuaranteeFacts):
     """A guarantee was issued within the company's capacity."""
 
-    guarantor_share: Decimal
+    guarantor_share: Decimal  # percent of the loan the guarantor carries, e.g. 80
     bank_share: Decimal | None = None
 
 
