@@ -16,16 +16,20 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from smefin import demo
 from smefin.devinfra import EmbeddedBroker, EmbeddedPostgres, create_databases
 from smefin.kafka import all_topics, ensure_topics
 from smefin.migrations import upgrade
+from smefin.settings import DEV_SECRET
 
 
 @dataclass(frozen=True)
@@ -189,8 +193,36 @@ class Platform:
             self.pg.stop()
 
 
-def run(data_dir: Path, host: str) -> int:
-    """Bring the platform up and keep it up until Ctrl-C."""
+def show_where_to_look(gateway: str) -> None:
+    """Where the demo data can be seen; the pages want an office token, so print one."""
+    secret = os.environ.get("SMEFIN_DEMO_TOKEN_SECRET") or DEV_SECRET
+    token = demo.office_token(secret)
+    say("where to look (every /api/v1 call needs a bearer token; this office one is valid 12 h):")
+    months = demo.report_months(date.today())
+    say(f"  coverage page (HTML): {gateway}/api/v1/coverage/page")
+    say(f"  export TOKEN={token}")
+    say(
+        f'  curl -H "Authorization: Bearer $TOKEN" {gateway}/api/v1/coverage/page > coverage.html  (guarantee coverage page)'
+    )
+    say(f'  curl -H "Authorization: Bearer $TOKEN" "{gateway}/api/v1/enterprises?league_code=150100&limit=5"')
+    say(
+        f'  curl -H "Authorization: Bearer $TOKEN" "{gateway}/api/v1/lending-reports/growth?from_month={months[0]}&to_month={months[-1]}"'
+    )
+    say(
+        "  API docs per service: http://127.0.0.1:8001/docs (credit-info), :8002 (loan-matching), "
+        ":8003 (guarantee-registry), :8004 (events)"
+    )
+
+
+def _load_demo(gateway: str, enterprises: int) -> None:
+    if asyncio.run(demo.load(gateway, enterprises=enterprises)) == 0:
+        show_where_to_look(gateway)
+    else:
+        say("demo data could not be loaded (see above); the platform stays up without it")
+
+
+def run(data_dir: Path, host: str, load_demo: bool = True) -> int:
+    """Bring the platform up, load the demo data once, and keep it up until Ctrl-C."""
     started = time.monotonic()
     platform = Platform(data_dir, host)
 
@@ -198,12 +230,23 @@ def run(data_dir: Path, host: str) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)  # also when started with SIGINT ignored (background job)
     try:
         pg_url, bootstrap = platform.start_infrastructure()
         platform.prepare(pg_url, bootstrap)
         platform.start_services(pg_url, bootstrap)
         platform.wait_ready()
         say(f"ready in {time.monotonic() - started:.1f}s")
+        gateway = f"http://127.0.0.1:{GATEWAY_PORT}"
+        if load_demo:
+            # In the background: the platform is usable at once while the demo data streams in.
+            enterprises = int(os.environ.get("SMEFIN_DEMO_ENTERPRISES", "2000"))
+            say(
+                f"loading demo data in the background ({enterprises} SMEs; SMEFIN_DEMO_ENTERPRISES changes it)…"
+            )
+            threading.Thread(target=_load_demo, args=(gateway, enterprises), daemon=True).start()
+        else:
+            say("demo data: skipped (SMEFIN_DEMO=0 / --no-demo); load it later with python -m smefin.demo")
         say(
             f"the platform answers on http://127.0.0.1:{GATEWAY_PORT}  (API map: /api/v1, docs per service: http://127.0.0.1:8001/docs …8004/docs)"
         )
@@ -229,8 +272,14 @@ def main() -> None:
     parser.add_argument("command", choices=["run"])
     parser.add_argument("--data-dir", default=os.environ.get("SMEFIN_DATA_DIR", ".data"))
     parser.add_argument("--host", default=os.environ.get("SMEFIN_HOST", "127.0.0.1"))
+    parser.add_argument(
+        "--no-demo",
+        action="store_true",
+        default=os.environ.get("SMEFIN_DEMO", "1") == "0",
+        help="do not load the demo data (also SMEFIN_DEMO=0)",
+    )
     args = parser.parse_args()
-    sys.exit(run(Path(args.data_dir).resolve(), args.host))
+    sys.exit(run(Path(args.data_dir).resolve(), args.host, load_demo=not args.no_demo))
 
 
 if __name__ == "__main__":
