@@ -17,7 +17,7 @@ from smefin.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/credit-reports", tags=["credit-reports"])
 _templates = Environment(
-    loader=PackageLoader("credit_info", "templates"), autoescape=select_autoescape(["html"])
+    loader=PackageLoader("credit_info", "web/templates"), autoescape=select_autoescape(["html"])
 )
 Purpose = Annotated[str | None, Query(max_length=200, description="the consent's purpose (banks)")]
 
