@@ -15,6 +15,8 @@ from uuid import UUID, uuid4
 import httpx
 from aiokafka import AIOKafkaConsumer
 
+from guarantee_registry.domain import guarantees
+from guarantee_registry.domain.rules import OfferStatus
 from guarantee_registry.main import MIGRATIONS, create_app
 from guarantee_registry.settings import Settings
 from smefin.contracts import EventPayload, Topic, make_envelope
@@ -22,7 +24,7 @@ from smefin.contracts.financing import LoanDefaulted, LoanRepaid, OfferAccepted
 from smefin.kafka import ensure_topics, make_producer
 from smefin.reference import make_uscc
 from tests.support.infra import Infra
-from tests.support.services import bearer, eventually, run_service
+from tests.support.services import RunningService, bearer, eventually, run_service
 
 OFFICE = bearer("office", "office-1")
 GUARANTOR = bearer("guarantor", "gco-1")
@@ -85,12 +87,14 @@ async def broker(infra: Infra, prefix: str) -> AsyncIterator[Broker]:
         await b.producer.stop()
 
 
-def offer(company_ids: list[str], amount: str, uscc: str = CLIENT_1, **extra: Any) -> OfferAccepted:
+def offer(
+    company_ids: list[str], amount: str, uscc: str = CLIENT_1, bank_org_id: str = "bank-1", **extra: Any
+) -> OfferAccepted:
     return OfferAccepted(
         offer_id=uuid4(),
         request_id=uuid4(),
         uscc=uscc,
-        bank_org_id="bank-1",
+        bank_org_id=bank_org_id,
         product_id=uuid4(),
         amount=Decimal(amount),
         rate=Decimal("5.2"),
@@ -112,6 +116,16 @@ def company_body(serial: str, county: str, registered: Any, net: str, **extra: A
         "net_assets": net,
         "ownership": "government",
     } | extra
+
+
+async def known_offer(
+    svc: RunningService, company_id: str, amount: str, uscc: str = CLIENT_1, bank: str = "bank-1"
+) -> OfferAccepted:
+    """An accepted guaranteed offer the registry has learnt of, as offer.accepted would record it."""
+    o = offer([company_id], amount, uscc=uscc, bank_org_id=bank)
+    async with svc.app.state.db.unit_of_work() as session:
+        await guarantees.record_offer(session, o, OfferStatus.ACCEPTED)
+    return o
 
 
 async def guarantee_of(client: httpx.AsyncClient, offer_id: UUID, status: str) -> dict[str, Any] | None:
@@ -363,9 +377,10 @@ async def test_refusals_and_bad_input_never_reach_500(infra: Infra, topic_prefix
             )
         ).status_code == 403
         # A bank asks only for its own offers.
+        known = await known_offer(svc, cid, "100000.00")
         gbody = {
             "company_id": cid,
-            "offer_id": str(uuid4()),
+            "offer_id": str(known.offer_id),
             "uscc": CLIENT_1,
             "bank_org_id": "bank-2",
             "amount": "100000.00",
@@ -516,10 +531,12 @@ async def test_concurrent_requests_never_exceed_capacity(infra: Infra, topic_pre
         cid = r.json()["id"]
 
         async def ask(i: int) -> str:
+            uscc = make_uscc("150402", f"K{i:03d}")
+            known = await known_offer(svc, cid, "125000.00", uscc=uscc)
             body = {
                 "company_id": cid,
-                "offer_id": str(uuid4()),
-                "uscc": make_uscc("150402", f"K{i:03d}"),
+                "offer_id": str(known.offer_id),
+                "uscc": uscc,
                 "bank_org_id": "bank-1",
                 "amount": "125000.00",
             }

@@ -10,6 +10,7 @@ class DomainError(Exception):
 
     status_code = 400
     code = "bad_request"
+    headers: dict[str, str] | None = None
 
     def __init__(self, message: str, *, details: Any = None) -> None:
         super().__init__(message)
@@ -36,6 +37,7 @@ class Unauthorized(DomainError):
 
     status_code = 401
     code = "unauthorized"
+    headers = {"WWW-Authenticate": 'Bearer realm="smefin"'}
 
 
 class Conflict(DomainError):

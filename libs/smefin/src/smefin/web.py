@@ -15,10 +15,14 @@ from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from prometheus_client import CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator
+from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smefin.consumer import EventConsumer, Handler
@@ -31,10 +35,13 @@ from smefin.logging import (
     new_request_id,
     request_id_var,
 )
+from smefin.openapi import service_openapi
 from smefin.outbox import MessagingTables, Outbox, OutboxRelay
 from smefin.settings import ServiceSettings
 
 log = get_logger("smefin.web")
+
+UNTRANSLATABLE_CHARACTER = "22021"  # PostgreSQL: character_not_in_repertoire (a NUL in text)
 
 # Content types a body may have; anything else is a 415 with the list.
 ACCEPTED_CONTENT_TYPES = (
@@ -74,8 +81,10 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        rid = headers.get(REQUEST_ID_HEADER.lower().encode(), b"").decode() or new_request_id()
-        token = request_id_var.set(rid[:128])
+        rid = (headers.get(REQUEST_ID_HEADER.lower().encode(), b"").decode() or new_request_id())[:128]
+        token = request_id_var.set(rid)
+        # The 500 handler runs outside this middleware, after the context variable is reset.
+        scope.setdefault("state", {})["request_id"] = rid
         started = time.perf_counter()
         status = 500
 
@@ -110,6 +119,10 @@ class BodyGuardMiddleware:
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (b"%00" in scope.get("query_string", b"") or "\x00" in scope["path"]):
+            # PostgreSQL stores no NUL character, and no field of ours means one.
+            await _reject(send, 422, "the URL contains a NUL character (%00), which no field accepts")
+            return
         if scope["type"] != "http" or scope.get("method") not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
@@ -181,7 +194,21 @@ def _install_error_handlers(app: FastAPI) -> None:
         body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
         if exc.details is not None:
             body["details"] = jsonable_encoder(exc.details)
-        return JSONResponse(body, status_code=exc.status_code)
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names only the first matching route's methods; a client needs them all.
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope))
+            detail = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
+        else:
+            detail = str(exc.detail)
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"no route {request.url.path}; the API map is at /docs"
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse({"detail": detail, "code": code}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -196,16 +223,48 @@ def _install_error_handlers(app: FastAPI) -> None:
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return JSONResponse({"detail": f"invalid request: {summary}", "errors": errors}, status_code=422)
 
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if getattr(exc.orig, "sqlstate", None) == UNTRANSLATABLE_CHARACTER:
+            return JSONResponse(
+                {
+                    "detail": "a text field contains a NUL character (\\u0000), which no field accepts",
+                    "code": "invalid_text",
+                },
+                status_code=422,
+            )
+        return await unexpected(request, exc)
+
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("http.unhandled", error=repr(exc))
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        rid = getattr(request.state, "request_id", None) or request_id_var.get()
+        log.exception("http.unhandled", error=repr(exc), request_id=rid)
         return JSONResponse(
             {
-                "detail": "internal error; quote the X-Request-ID header when reporting it",
-                "request_id": request_id_var.get(),
+                "detail": f"internal error; quote request id {rid} when reporting it",
+                "code": "internal_error",
+                "request_id": rid,
             },
             status_code=500,
+            headers={REQUEST_ID_HEADER: rid} if rid else None,
         )
+
+
+def allowed_methods(app: Any, scope: Scope) -> list[str]:
+    """The documented methods of the path that routes this URL (HEAD, implied by GET, left out).
+
+    A static path (`/matches/expire-due`) wins over a template that also matches (`/matches/{id}`).
+    """
+    path = scope.get("path", "")
+    by_template: dict[str, set[str]] = {}
+    for ctx in iter_route_contexts(app.router.routes):
+        route_methods = getattr(ctx.original_route, "methods", None)
+        if ctx.path and route_methods and compile_path(ctx.path)[0].fullmatch(path):
+            by_template.setdefault(ctx.path, set()).update(route_methods)
+    if not by_template:
+        return []
+    most_specific = min(by_template, key=lambda template: template.count("{"))
+    return sorted(by_template[most_specific] - {"HEAD"})
 
 
 def create_service_app(spec: ServiceSpec) -> FastAPI:
@@ -272,6 +331,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         lifespan=lifespan,
         openapi_tags=spec.openapi_tags,
     )
+    app.openapi = lambda: service_openapi(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.outbox = Outbox(spec.tables.outbox, source=spec.name)
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes)

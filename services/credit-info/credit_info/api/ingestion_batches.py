@@ -16,6 +16,7 @@ from credit_info.domain.services import CheckedRecord, check_record, recompute_r
 from credit_info.settings import Settings
 from smefin.auth import Role
 from smefin.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
+from smefin.openapi import text_body
 from smefin.reference import normalize_uscc
 
 router = APIRouter(prefix="/api/v1/ingestion-batches", tags=["ingestion-batches"])
@@ -35,16 +36,16 @@ BatchId = Annotated[str, Query(min_length=1, max_length=100, pattern=r"^[A-Za-z0
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=IngestionReport,
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "text/csv": {"example": "uscc,source,occurred_on,ref,year,grade,taxes_paid\n"},
-                "application/x-ndjson": {
-                    "example": '{"uscc": "...", "source": "tax", "occurred_on": "2026-04-30"}\n'
-                },
-            }
-        }
+    responses={
+        200: {"model": IngestionReport, "description": "The batch id was seen before: its first report"}
     },
+    openapi_extra=text_body(
+        {
+            "text/csv": "uscc,source,occurred_on,ref,year,grade,taxes_paid\n",
+            "application/x-ndjson": '{"uscc": "...", "source": "tax", "occurred_on": "2026-04-30"}\n',
+        },
+        "the batch file: CSV with a header row, or one JSON object per line",
+    ),
 )
 async def ingest_batch(
     batch_id: BatchId,

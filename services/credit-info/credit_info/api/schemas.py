@@ -11,8 +11,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from credit_info.domain.records import CreditSource, FieldProblem
 from smefin.reference import IndustryCodeStr, UsccStr
+from smefin.schemas import DecimalString
 
-Wan = Annotated[Decimal, Field(ge=0, le=Decimal("100000000"), max_digits=14, decimal_places=2)]
+Wan = Annotated[Decimal, DecimalString(10**8, example="1200.50")]
+"""10,000 yuan (万元), as the size standard counts."""
 Employees = Annotated[int, Field(strict=True, ge=0, le=1_000_000)]
 CountyCode = Annotated[str, Field(pattern=r"^\d{6}$", examples=["150102"])]
 

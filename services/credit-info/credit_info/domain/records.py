@@ -110,7 +110,7 @@ class GuaranteePayload(_Payload):
     guarantee_id: str = Field(min_length=1, max_length=64)
     company_id: str = Field(min_length=1, max_length=64)
     amount: Money
-    status: Literal["issued", "released", "claimed"]
+    status: Literal["issued", "released", "claimed", "cancelled"]
 
     def is_negative(self) -> bool:
         return self.status == "claimed"

@@ -24,6 +24,8 @@ GUARANTEE_STATUS = {
     "guarantee.issued": "issued",
     "guarantee.released": "released",
     "guarantee.claimed": "claimed",
+    # A correction: the guarantee was issued in error; the report shows both, the rating ignores it.
+    "guarantee.cancelled": "cancelled",
 }
 
 

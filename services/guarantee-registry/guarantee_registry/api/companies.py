@@ -115,19 +115,6 @@ async def update(
     changes = body.model_dump(exclude_unset=True)
     if "owner_org_id" in changes and principal.role not in MANAGERS:
         raise Forbidden("only the office may move a company to another organisation")
-    for key in (
-        "name",
-        "league_code",
-        "licence_number",
-        "registered_capital",
-        "paid_in_capital",
-        "net_assets",
-        "ownership",
-        "serves_small_micro_agri",
-        "owner_org_id",
-    ):
-        if key in changes and changes[key] is None:
-            del changes[key]  # these cannot be cleared
     c = await services.update_company(
         session,
         outbox,

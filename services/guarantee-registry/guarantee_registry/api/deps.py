@@ -2,15 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 
 from guarantee_registry.db.tables import GuaranteeCompany
-from guarantee_registry.domain.rules import Policy
+from guarantee_registry.domain.rules import MANAGERS, Policy
 from smefin.auth import Principal, PrincipalDep, Role
 from smefin.errors import Forbidden
+from smefin.schemas import Limit, Offset
 from smefin.web import OutboxDep, SessionDep
-
-MANAGERS = (Role.OFFICE, Role.SERVICE)
 
 
 def _policy(request: Request) -> Policy:
@@ -19,8 +18,6 @@ def _policy(request: Request) -> Policy:
 
 
 PolicyDep = Annotated[Policy, Depends(_policy)]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
 def can_manage(principal: Principal, company: GuaranteeCompany) -> None:

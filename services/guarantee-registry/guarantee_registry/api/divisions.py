@@ -17,7 +17,6 @@ from guarantee_registry.api.schemas import (
     FiscalRevenueIn,
     FiscalRevenueRead,
     ImportResult,
-    Money,
     Name,
     Year,
     ZoneCode,
@@ -30,6 +29,7 @@ from guarantee_registry.db.tables import CountyFiscalRevenue, DevelopmentZone, Z
 from guarantee_registry.domain import services
 from smefin.errors import NotFound, Unprocessable
 from smefin.reference import UnknownDivision, counties, county, league, leagues
+from smefin.schemas import Money
 
 router = APIRouter(prefix="/api/v1/divisions", tags=["divisions"])
 MAX_CSV_ROWS = 5000

@@ -15,10 +15,10 @@ from guarantee_registry.api.deps import (
     PrincipalDep,
     SessionDep,
 )
-from guarantee_registry.api.schemas import GuaranteeCreate, GuaranteePage, GuaranteeRead
+from guarantee_registry.api.schemas import GuaranteeCreate, GuaranteeDecision, GuaranteePage, GuaranteeRead
 from guarantee_registry.db import repositories as repo
 from guarantee_registry.db.tables import Guarantee
-from guarantee_registry.domain import services
+from guarantee_registry.domain import guarantees, services
 from guarantee_registry.domain.rules import GuaranteeStatus
 from smefin.auth import Principal, Role
 from smefin.errors import Forbidden, NotFound
@@ -40,19 +40,29 @@ async def request(
         company = await repo.get_company(session, body.company_id)
         if company is None or company.owner_org_id != principal.org_id:
             raise Forbidden("a guarantor records guarantees of its own companies only")
+    offer = await guarantees.check_offer(
+        session,
+        offer_id=body.offer_id,
+        company_id=body.company_id,
+        uscc=body.uscc,
+        bank_org_id=body.bank_org_id,
+        amount=body.amount,
+    )
     g = await services.request_guarantee(
         session,
         outbox,
         policy,
         services.GuaranteeRequest(
             offer_id=body.offer_id,
-            request_id=body.request_id,
+            request_id=offer.request_id,
             uscc=body.uscc,
             bank_org_id=body.bank_org_id,
             amount=body.amount,
             company_ids=[str(body.company_id)],
             guarantor_share=body.guarantor_share,
-            startup_micro_loan=body.startup_micro_loan,
+            startup_micro_loan=(
+                body.startup_micro_loan if body.startup_micro_loan is not None else offer.startup_micro_loan
+            ),
             origin="api",
         ),
     )
@@ -115,4 +125,52 @@ async def get_guarantee(guarantee_id: UUID, session: SessionDep, principal: Prin
     own = await repo.company_ids_of_org(session, principal.org_id) if principal.role == Role.GUARANTOR else []
     if g is None or not _visible(g, principal, own):
         raise NotFound(f"guarantee {guarantee_id} not found")
+    return GuaranteeRead.model_validate(g)
+
+
+@router.post("/{guarantee_id}/approve", summary="The guarantor approves a guarantee its rules held")
+async def approve(
+    guarantee_id: UUID, session: SessionDep, outbox: OutboxDep, policy: PolicyDep, principal: PrincipalDep
+) -> GuaranteeRead:
+    """Issued now if the company's capacity still allows, refused with the reason otherwise."""
+    g = await guarantees.approve(
+        session=session, outbox=outbox, policy=policy, principal=principal, guarantee_id=guarantee_id
+    )
+    return GuaranteeRead.model_validate(g)
+
+
+@router.post("/{guarantee_id}/decline", summary="The guarantor declines a guarantee its rules held")
+async def decline(
+    guarantee_id: UUID,
+    body: GuaranteeDecision,
+    session: SessionDep,
+    outbox: OutboxDep,
+    principal: PrincipalDep,
+) -> GuaranteeRead:
+    """Refused with the guarantor's reason; loan-matching fails the offer and moves on."""
+    g = await guarantees.decline(
+        session=session, outbox=outbox, principal=principal, guarantee_id=guarantee_id, reason=body.reason
+    )
+    return GuaranteeRead.model_validate(g)
+
+
+@router.post("/{guarantee_id}/cancel", summary="Cancel a guarantee issued in error")
+async def cancel(
+    guarantee_id: UUID,
+    body: GuaranteeDecision,
+    session: SessionDep,
+    outbox: OutboxDep,
+    policy: PolicyDep,
+    principal: PrincipalDep,
+) -> GuaranteeRead:
+    """The company's guarantor or the office: the liability is released, the audit trail and the SME's
+    credit record are corrected (guarantee.cancelled)."""
+    g = await guarantees.cancel(
+        session=session,
+        outbox=outbox,
+        policy=policy,
+        principal=principal,
+        guarantee_id=guarantee_id,
+        reason=body.reason,
+    )
     return GuaranteeRead.model_validate(g)

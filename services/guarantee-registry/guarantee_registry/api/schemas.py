@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from guarantee_registry.domain.rules import CapitalSource, Ownership
 from smefin.reference import UsccStr
+from smefin.schemas import DecimalString, Money, Patch, PositiveMoney, SignedMoney
 
-MAX_MONEY = Decimal("99999999999999.99")
-Money = Annotated[Decimal, Field(ge=0, le=MAX_MONEY, max_digits=16, decimal_places=2)]
-PositiveMoney = Annotated[Decimal, Field(gt=0, le=MAX_MONEY, max_digits=16, decimal_places=2)]
 DivisionCode = Annotated[str, Field(pattern=r"^\d{6}$")]
 ZoneCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{2,32}$")]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -67,12 +65,17 @@ class CompanyCreate(Strict):
     net_assets: Money
     ownership: Ownership
     serves_small_micro_agri: StrictBool = False
+    approval_required: StrictBool = Field(
+        default=False, description="the company approves each guarantee itself before it is issued"
+    )
     # Only the office or a service may register a company on another organisation's behalf.
     owner_org_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
 
 
-class CompanyUpdate(Strict):
+class CompanyUpdate(Patch, Strict):
     """Change some of a company's facts; each change becomes a new audited version."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset({"county_code", "licence_number", "zone_code"})
 
     name: Name | None = None
     league_code: DivisionCode | None = None
@@ -81,11 +84,10 @@ class CompanyUpdate(Strict):
     licence_number: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     registered_capital: Money | None = None
     paid_in_capital: Money | None = None
-    net_assets: (
-        Annotated[Decimal, Field(ge=-MAX_MONEY, le=MAX_MONEY, max_digits=16, decimal_places=2)] | None
-    ) = None
+    net_assets: SignedMoney | None = None
     ownership: Ownership | None = None
     serves_small_micro_agri: StrictBool | None = None
+    approval_required: StrictBool | None = None
     owner_org_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
 
 
@@ -115,6 +117,7 @@ class CompanyRead(BaseModel):
     net_assets: Decimal
     ownership: str
     serves_small_micro_agri: bool
+    approval_required: bool
     owner_org_id: str
     version: int
     capacity: CapacityRead
@@ -307,8 +310,18 @@ class GuaranteeCreate(Strict):
     uscc: UsccStr
     bank_org_id: Annotated[str, Field(min_length=1, max_length=100)]
     amount: PositiveMoney
-    guarantor_share: Annotated[Decimal, Field(gt=0, le=100, max_digits=7, decimal_places=4)] | None = None
+    guarantor_share: Annotated[Decimal, DecimalString(100, places=4, positive=True, example="80")] | None = (
+        None
+    )
     startup_micro_loan: StrictBool | None = None
+
+
+class GuaranteeDecision(Strict):
+    """Why the guarantor declines, or why a guarantee is cancelled."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "issued for the wrong offer"}]})
+
+    reason: Annotated[str, Field(min_length=3, max_length=500)]
 
 
 class GuaranteeRead(BaseModel):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, text
+from sqlalchemy import case, func, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
@@ -20,8 +21,10 @@ from guarantee_registry.db.tables import (
     DevelopmentZone,
     Guarantee,
     GuaranteeCompany,
+    KnownOffer,
     ZoneAnnualSales,
 )
+from guarantee_registry.domain.rules import OfferStatus
 from smefin.db import utcnow
 
 # Transaction-scoped advisory locks: serialise coverage diffs and the two funds' budgets.
@@ -259,9 +262,11 @@ async def guarantee_by_offer(
     return (await session.exec(stmt)).first()
 
 
-async def get_guarantee(session: AsyncSession, guarantee_id: UUID) -> Guarantee | None:
-    """A guarantee by id."""
-    return await session.get(Guarantee, guarantee_id)
+async def get_guarantee(
+    session: AsyncSession, guarantee_id: UUID, *, for_update: bool = False
+) -> Guarantee | None:
+    """A guarantee by id (locked for a state change when asked)."""
+    return await session.get(Guarantee, guarantee_id, with_for_update=for_update)
 
 
 async def client_exposure(session: AsyncSession, company_id: UUID, uscc: str) -> Decimal:
@@ -330,3 +335,18 @@ async def set_compliance(session: AsyncSession, scope: str, code: str, compliant
             set_={"compliant": stmt.excluded.compliant, "updated_at": stmt.excluded.updated_at},
         )
     )
+
+
+async def get_known_offer(session: AsyncSession, offer_id: UUID) -> KnownOffer | None:
+    """The offer as loan-matching's events described it, or None if none arrived yet."""
+    return await session.get(KnownOffer, offer_id)
+
+
+async def upsert_known_offer(session: AsyncSession, offer: KnownOffer) -> None:
+    """Record an offer; `accepted` is never downgraded by a late `made`."""
+    values = offer.model_dump()
+    stmt = pg_insert(KnownOffer).values(**values)
+    update: dict[str, Any] = {k: stmt.excluded[k] for k in values if k != "offer_id"}
+    accepted = OfferStatus.ACCEPTED.value
+    update["status"] = case((col(KnownOffer.status) == accepted, accepted), else_=stmt.excluded.status)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["offer_id"], set_=update))

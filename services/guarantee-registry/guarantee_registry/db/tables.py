@@ -58,6 +58,8 @@ class GuaranteeCompany(Base, table=True):
     net_assets: Decimal = _money()
     ownership: str = Field(sa_type=String(16))  # type: ignore[call-overload]
     serves_small_micro_agri: bool = Field(default=False, sa_type=Boolean)  # type: ignore[call-overload]
+    # The company's rules require its own approval of each guarantee before it is issued.
+    approval_required: bool = Field(default=False, sa_type=Boolean)  # type: ignore[call-overload]
     owner_org_id: str = Field(sa_type=String(100), index=True)  # type: ignore[call-overload]
     # Sum of the guarantor's liability on issued guarantees (担保责任余额), kept on the row that is locked.
     outstanding: Decimal = _money(default=ZERO)
@@ -173,6 +175,25 @@ class Guarantee(Base, table=True):
     risk_compensation: Decimal = _money(default=ZERO)
     origin: str = Field(default="event", sa_type=String(16))  # type: ignore[call-overload]
     created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class KnownOffer(Base, table=True):
+    """loan-matching's offers as its events told them: a guarantee stands only on a real accepted offer."""
+
+    __tablename__ = "known_offers"
+
+    offer_id: UUID = Field(primary_key=True)
+    request_id: UUID
+    product_id: UUID
+    uscc: str = Field(sa_type=String(18))  # type: ignore[call-overload]
+    bank_org_id: str = Field(sa_type=String(100))  # type: ignore[call-overload]
+    amount: Decimal = _money()
+    guaranteed: bool = Field(default=False, sa_type=Boolean)  # type: ignore[call-overload]
+    # The guarantee companies the offer's product accepts, in the bank's order of preference.
+    guarantee_company_ids: list[str] = Field(default_factory=list, sa_type=JSONB)  # type: ignore[call-overload]
+    startup_micro_loan: bool = Field(default=False, sa_type=Boolean)  # type: ignore[call-overload]
+    status: str = Field(sa_type=String(16))  # type: ignore[call-overload]
     updated_at: datetime = _ts()
 
 

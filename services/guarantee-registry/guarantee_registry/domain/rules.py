@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Protocol
 from uuid import UUID
 
+from smefin.auth import Role
 from smefin.reference import league, leagues
 
 CENT = Decimal("0.01")
@@ -36,13 +37,26 @@ class Ownership(StrEnum):
     PRIVATE = "private"
 
 
+# Roles that read and manage every company: the financial office and the platform's own services.
+MANAGERS = (Role.OFFICE, Role.SERVICE)
+
+
 class GuaranteeStatus(StrEnum):
     """Lifecycle of a guarantee."""
 
+    PENDING_APPROVAL = "pending_approval"  # the company's rules want its own yes first
     ISSUED = "issued"
     REFUSED = "refused"
     RELEASED = "released"
     CLAIMED = "claimed"
+    CANCELLED = "cancelled"  # issued in error, withdrawn by the guarantor or the office
+
+
+class OfferStatus(StrEnum):
+    """What guarantee-registry has heard of an offer."""
+
+    MADE = "made"
+    ACCEPTED = "accepted"
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ AUDITED_FIELDS = (
     "net_assets",
     "ownership",
     "serves_small_micro_agri",
+    "approval_required",
     "owner_org_id",
 )
 COVERAGE_FIELDS = {"league_code", "county_code", "zone_code", "registered_capital", "name"}
@@ -90,9 +91,10 @@ def _snapshot(c: GuaranteeCompany) -> dict[str, Any]:
     return {f: _jsonable(getattr(c, f)) for f in (*AUDITED_FIELDS, "outstanding", "version")}
 
 
-async def _record(
+async def record_change(
     session: AsyncSession, c: GuaranteeCompany, action: str, changes: dict[str, Any], actor: Actor
 ) -> None:
+    """Add a version to the company's audit trail."""
     session.add(
         CompanyVersion(
             company_id=c.id,
@@ -108,7 +110,8 @@ async def _record(
     await session.flush()
 
 
-def _bump(c: GuaranteeCompany) -> None:
+def bump_version(c: GuaranteeCompany) -> None:
+    """A new audited version of the company."""
     c.version += 1
     c.updated_at = utcnow()
 
@@ -172,7 +175,7 @@ async def register_company(
     _check_capital(c)
     session.add(c)
     await session.flush()
-    await _record(
+    await record_change(
         session,
         c,
         "registered",
@@ -222,8 +225,8 @@ async def update_company(
         setattr(c, k, changes[k])
     check_divisions(c.league_code, c.county_code)
     _check_capital(c)
-    _bump(c)
-    await _record(session, c, "updated", diff, actor)
+    bump_version(c)
+    await record_change(session, c, "updated", diff, actor)
     if diff.keys() & CAPACITY_FIELDS:
         await publish_capacity(session, outbox, policy, c)
     if diff.keys() & COVERAGE_FIELDS:
@@ -289,11 +292,11 @@ async def inject_capital(
     c.registered_capital += amount
     c.paid_in_capital += amount
     c.net_assets += amount
-    _bump(c)
+    bump_version(c)
     await session.flush()
     diff = {f: {"from": str(v), "to": str(getattr(c, f))} for f, v in before.items()}
     diff["injection"] = {"id": str(inj.id), "amount": str(amount), "source": source.value}
-    await _record(session, c, "capital_injected", diff, actor)
+    await record_change(session, c, "capital_injected", diff, actor)
     await outbox.add(
         session,
         CapitalInjected(company_id=c.id, amount=amount, source=source.value, injected_on=injected_on),
@@ -367,6 +370,8 @@ class GuaranteeRequest:
     guarantor_share: Decimal | None = None
     startup_micro_loan: bool | None = None
     origin: str = "event"
+    # Set when the named company itself approves a guarantee its rules held for approval.
+    approved_by: UUID | None = None
 
 
 def _uuid(value: str) -> UUID | None:
@@ -381,8 +386,9 @@ async def request_guarantee(
 ) -> Guarantee:
     """Issue the guarantee with the first named company that has capacity, or record the refusal."""
     g = await repo.guarantee_by_offer(session, req.offer_id, for_update=True)
-    if g is not None and g.status != GuaranteeStatus.REFUSED:
-        return g  # already issued (or settled): a repeated request changes nothing
+    reopen = GuaranteeStatus.REFUSED, GuaranteeStatus.PENDING_APPROVAL if req.approved_by else None
+    if g is not None and g.status not in reopen:
+        return g  # issued, waiting for approval, or settled: a repeated request changes nothing
     share = req.guarantor_share if req.guarantor_share is not None else policy.default_guarantor_share
     liability = liability_of(req.amount, share)
     micro = (
@@ -419,6 +425,13 @@ async def request_guarantee(
         if refusal is not None:
             refusals.append(refusal)
             continue
+        if c.approval_required and req.approved_by != c.id:
+            # Held, not issued: the company's own yes comes first (its capacity is checked again then).
+            g.status, g.liability, g.reason_code = GuaranteeStatus.PENDING_APPROVAL.value, ZERO, None
+            g.reason = f"waiting for {c.name} to approve the guarantee, as its rules require"
+            session.add(g)
+            await session.flush()
+            return g
         g.status, g.liability, g.reason_code, g.reason = GuaranteeStatus.ISSUED.value, liability, None, None
         c.outstanding = money(c.outstanding + liability)
         session.add(g)
@@ -511,9 +524,9 @@ async def claim_guarantee(
     g.claim_principal, g.guarantor_paid, g.risk_compensation = principal, paid, comp
     before = c.net_assets
     c.net_assets = money(c.net_assets - paid + comp)
-    _bump(c)
+    bump_version(c)
     await session.flush()
-    await _record(
+    await record_change(
         session,
         c,
         "guarantee_claimed",

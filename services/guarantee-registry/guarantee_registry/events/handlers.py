@@ -7,11 +7,11 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from guarantee_registry.db.tables import messaging
-from guarantee_registry.domain import services
-from guarantee_registry.domain.rules import Policy
+from guarantee_registry.domain import guarantees, services
+from guarantee_registry.domain.rules import OfferStatus, Policy
 from smefin.consumer import Handler, PermanentError
 from smefin.contracts import Envelope, Topic
-from smefin.contracts.financing import LoanDefaulted, LoanRepaid, OfferAccepted
+from smefin.contracts.financing import LoanDefaulted, LoanRepaid, OfferAccepted, OfferMade
 from smefin.outbox import Outbox
 
 CONSUMED_TOPICS: list[str] = [Topic.FINANCING]
@@ -21,8 +21,13 @@ OUTBOX = Outbox(messaging.outbox, source="guarantee-registry")
 def make_handlers(policy: Policy) -> dict[str, Handler]:
     """Handlers bound to the service's policy figures."""
 
+    async def offer_made(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
+        assert isinstance(payload, OfferMade)
+        await guarantees.record_offer(session, payload, OfferStatus.MADE)
+
     async def offer_accepted(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
         assert isinstance(payload, OfferAccepted)
+        await guarantees.record_offer(session, payload, OfferStatus.ACCEPTED)
         if not payload.guaranteed:
             return
         if payload.amount <= 0:
@@ -58,7 +63,12 @@ def make_handlers(policy: Policy) -> dict[str, Handler]:
             session, OUTBOX, policy, payload.offer_id, payload.loan_id, payload.amount
         )
 
-    return {"offer.accepted": offer_accepted, "loan.repaid": loan_repaid, "loan.defaulted": loan_defaulted}
+    return {
+        "offer.made": offer_made,
+        "offer.accepted": offer_accepted,
+        "loan.repaid": loan_repaid,
+        "loan.defaulted": loan_defaulted,
+    }
 
 
 HANDLERS: dict[str, Handler] = make_handlers(Policy())

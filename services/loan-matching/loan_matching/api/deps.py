@@ -22,6 +22,5 @@ def _settings(request: Request) -> Settings:
 
 ModelDep = Annotated[MatchingModel, Depends(_model)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
-Limit = Annotated[int, "page size"]
 
 __all__ = ["ModelDep", "OutboxDep", "PrincipalDep", "SessionDep", "SettingsDep"]

@@ -14,6 +14,7 @@ from loan_matching.domain.workflow import run_matching
 from smefin.auth import Principal, Role
 from smefin.contracts import financing as ev
 from smefin.errors import Conflict, Forbidden, NotFound
+from smefin.schemas import Limit, Offset
 
 router = APIRouter(prefix="/api/v1/financing-requests", tags=["financing-requests"])
 
@@ -66,8 +67,8 @@ async def list_requests(
     session: SessionDep,
     who: PrincipalDep,
     status: str | None = Query(default=None, max_length=20),
-    limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> list[FinancingRequest]:
     """An SME sees its own; the office sees all; banks see requests through their matches."""
     if who.role == Role.SME:

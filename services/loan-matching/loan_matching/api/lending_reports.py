@@ -17,6 +17,7 @@ from loan_matching.domain.workflow import lending_growth
 from smefin.auth import Role
 from smefin.db import utcnow
 from smefin.errors import Unprocessable
+from smefin.openapi import text_body
 
 router = APIRouter(prefix="/api/v1/lending-reports", tags=["lending-reports"])
 
@@ -37,7 +38,13 @@ async def report(body: LendingReportCreate, session: SessionDep, who: PrincipalD
 
 
 @router.post(
-    "/csv", status_code=201, summary="Upload months as CSV (month,sme_loan_balance,total_loan_balance)"
+    "/csv",
+    status_code=201,
+    summary="Upload months as CSV (month,sme_loan_balance,total_loan_balance)",
+    openapi_extra=text_body(
+        {"text/csv": "month,sme_loan_balance,total_loan_balance\n2026-10,120000000.00,900000000.00\n"},
+        "one row per month, with a header row",
+    ),
 )
 async def upload_csv(request: Request, session: SessionDep, who: PrincipalDep) -> dict[str, Any]:
     """Every row is validated; one bad row rejects the upload with its line number."""

@@ -13,6 +13,7 @@ from smefin.contracts import financing as ev
 from smefin.db import utcnow
 from smefin.errors import Conflict, NotFound
 from smefin.outbox import Outbox
+from smefin.schemas import Limit, Offset
 
 router = APIRouter(prefix="/api/v1/loans", tags=["loans"])
 
@@ -76,8 +77,8 @@ async def list_loans(
     session: SessionDep,
     who: PrincipalDep,
     status: str | None = Query(default=None, max_length=20),
-    limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> list[Loan]:
     """My enterprise's loans (SME) or my bank's."""
     who.require(Role.SME, Role.BANK, Role.OFFICE)

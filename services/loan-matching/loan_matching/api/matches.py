@@ -14,6 +14,7 @@ from loan_matching.domain.workflow import drop_match, make_offer
 from smefin.auth import Principal, Role
 from smefin.db import utcnow
 from smefin.errors import NotFound
+from smefin.schemas import Limit, Offset, UtcDateTime
 
 router = APIRouter(prefix="/api/v1/matches", tags=["matches"])
 
@@ -59,8 +60,8 @@ async def list_matches(
     session: SessionDep,
     who: PrincipalDep,
     status: str | None = Query(default=None, max_length=20),
-    limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     """A bank sees only matches on its own products (never queued ones)."""
     who.require(Role.BANK, Role.OFFICE)
@@ -75,14 +76,16 @@ async def list_matches(
     return out
 
 
-@router.get("/{match_id}", response_model=MatchRead)
+@router.get("/{match_id:uuid}", response_model=MatchRead)
 async def get(match_id: uuid.UUID, session: SessionDep, who: PrincipalDep) -> dict[str, Any]:
     """One match on the caller's product."""
     m, r = await bank_match(session, match_id, who)
     return await match_view(session, m, r, who)
 
 
-@router.post("/{match_id}/offer", status_code=201, response_model=OfferRead, summary="Approve: make an offer")
+@router.post(
+    "/{match_id:uuid}/offer", status_code=201, response_model=OfferRead, summary="Approve: make an offer"
+)
 async def approve(
     match_id: uuid.UUID, body: OfferCreate, session: SessionDep, outbox: OutboxDep, who: PrincipalDep
 ) -> Offer:
@@ -94,7 +97,7 @@ async def approve(
     return await make_offer(session, outbox, m, r, p, body.amount, body.rate, body.term_months)
 
 
-@router.post("/{match_id}/decline", response_model=MatchRead, summary="Decline with a reason")
+@router.post("/{match_id:uuid}/decline", response_model=MatchRead, summary="Decline with a reason")
 async def decline(
     match_id: uuid.UUID,
     body: DeclineBody,
@@ -116,7 +119,7 @@ async def expire_due(
     outbox: OutboxDep,
     who: PrincipalDep,
     settings: SettingsDep,
-    as_of: datetime | None = None,
+    as_of: UtcDateTime | None = None,
 ) -> dict[str, int]:
     """Operator job (also run periodically): each expired match moves its request to the next-best bank."""
     who.require(Role.OFFICE, Role.SERVICE)

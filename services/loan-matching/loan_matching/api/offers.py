@@ -11,6 +11,7 @@ from loan_matching.db.tables import FinancingRequest, Offer
 from loan_matching.domain.workflow import accept_offer
 from smefin.auth import Principal, Role
 from smefin.errors import NotFound
+from smefin.schemas import Limit, Offset
 
 router = APIRouter(prefix="/api/v1/offers", tags=["offers"])
 
@@ -35,8 +36,8 @@ async def list_offers(
     who: PrincipalDep,
     request_id: uuid.UUID | None = None,
     status: str | None = Query(default=None, max_length=20),
-    limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> list[Offer]:
     """Offers to my enterprise (SME) or from my bank."""
     who.require(Role.SME, Role.BANK, Role.OFFICE)

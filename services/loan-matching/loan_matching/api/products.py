@@ -6,12 +6,13 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from loan_matching.api.deps import PrincipalDep, SessionDep
-from loan_matching.api.schemas import ProductCreate, ProductRead, ProductUpdate
+from loan_matching.api.schemas import ProductCreate, ProductPublic, ProductRead, ProductUpdate
 from loan_matching.db import repositories as repo
 from loan_matching.db.tables import Product
 from smefin.auth import Principal, Role
 from smefin.db import utcnow
 from smefin.errors import Conflict, NotFound
+from smefin.schemas import Limit, Offset
 
 router = APIRouter(prefix="/api/v1/products", tags=["products"])
 
@@ -45,27 +46,44 @@ async def create(body: ProductCreate, session: SessionDep, who: PrincipalDep) ->
     return p
 
 
-@router.get("", response_model=list[ProductRead], summary="List products")
+def _sees_quotas(p: Product, who: Principal) -> bool:
+    return who.role == Role.OFFICE or (who.role == Role.BANK and p.bank_org_id == who.org_id)
+
+
+def view(p: Product, who: Principal) -> ProductRead | ProductPublic:
+    """What of a product the caller sees: terms for everyone, quota room for its bank and the office."""
+    return ProductRead.model_validate(p) if _sees_quotas(p, who) else ProductPublic.model_validate(p)
+
+
+@router.get("", summary="List products")
 async def list_products(
     session: SessionDep,
     who: PrincipalDep,
     status: str | None = Query(default=None, max_length=20),
-    limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
-) -> list[Product]:
-    """A bank sees its own products; everyone else sees published ones."""
-    if who.role == Role.BANK:
-        return await repo.by_filter(session, Product, limit, offset, bank_org_id=who.org_id, status=status)
-    return await repo.by_filter(session, Product, limit, offset, status="published")
+    market: bool = Query(
+        default=False, description="a bank: every bank's published products (terms only) instead of its own"
+    ),
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[ProductRead | ProductPublic]:
+    """A bank sees its own products (or, with `market=true`, the published market); everyone else the
+    published ones. Quotas only to their bank and the office, exactly as one product's read."""
+    if who.role == Role.BANK and not market:
+        rows = await repo.by_filter(session, Product, limit, offset, bank_org_id=who.org_id, status=status)
+    elif who.role == Role.OFFICE:
+        rows = await repo.by_filter(session, Product, limit, offset, status=status)
+    else:
+        rows = await repo.by_filter(session, Product, limit, offset, status="published")
+    return [view(p, who) for p in rows]
 
 
-@router.get("/{product_id}", response_model=ProductRead)
-async def get(product_id: uuid.UUID, session: SessionDep, who: PrincipalDep) -> Product:
-    """One product (published ones are public; drafts only to their bank)."""
+@router.get("/{product_id}", summary="One product")
+async def get(product_id: uuid.UUID, session: SessionDep, who: PrincipalDep) -> ProductRead | ProductPublic:
+    """Published products are public (terms and rates); drafts and quotas only to their bank and the office."""
     p = await session.get(Product, product_id)
-    if p is None or (p.status != "published" and p.bank_org_id != who.org_id and who.role != Role.OFFICE):
+    if p is None or (p.status != "published" and not _sees_quotas(p, who)):
         raise NotFound("no such product")
-    return p
+    return view(p, who)
 
 
 @router.patch("/{product_id}", response_model=ProductRead, summary="Edit a product (new version)")

@@ -3,16 +3,15 @@
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from loan_matching.domain.scoring import GRADES, KINDS, SIZE_CLASSES
 from smefin.reference.grades import CreditGrade
+from smefin.schemas import DecimalString, Money, Patch, PositiveMoney, Rate, Spread
 
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e13"), decimal_places=2)]
-PosMoney = Annotated[Decimal, Field(gt=0, le=Decimal("1e11"), decimal_places=2)]
-Rate = Annotated[Decimal, Field(ge=0, le=36, decimal_places=4)]
+PosMoney = PositiveMoney
 Term = Annotated[int, Field(strict=True, ge=1, le=360)]
 Kind = Literal["credit_only", "guaranteed", "collateralised", "startup_micro_guaranteed"]
 Grade = Literal[CreditGrade, "D"]
@@ -71,7 +70,7 @@ class ProductCreate(Strict):
         default=[], max_length=50
     )
     base_rate: Rate
-    grade_spreads: dict[Grade, Annotated[Decimal, Field(ge=0, le=20, decimal_places=4)]] = {}
+    grade_spreads: dict[Grade, Spread] = {}
     quota_period: Literal["month", "quarter", "year"] = "month"
     quota_amount: PosMoney | None = None
     quota_count: Annotated[int, Field(strict=True, ge=0, le=1_000_000)] | None = None
@@ -85,8 +84,13 @@ class ProductCreate(Strict):
         return self
 
 
-class ProductUpdate(Strict):
-    """Changes to a product (a published product gets a new version)."""
+class ProductUpdate(Patch, Strict):
+    """Changes to a product (a published product gets a new version).
+
+    Omit a field to keep it; only `min_grade` and the quotas may be set to null (no minimum, no quota).
+    """
+
+    nullable: ClassVar[frozenset[str]] = frozenset({"min_grade", "quota_amount", "quota_count"})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     min_amount: Money | None = None
@@ -103,13 +107,13 @@ class ProductUpdate(Strict):
     requires_guarantee: bool | None = Field(default=None, strict=True)
     accepted_guarantee_company_ids: list[Annotated[str, Field(max_length=64)]] | None = None
     base_rate: Rate | None = None
-    grade_spreads: dict[Grade, Annotated[Decimal, Field(ge=0, le=20, decimal_places=4)]] | None = None
+    grade_spreads: dict[Grade, Spread] | None = None
     quota_amount: PosMoney | None = None
     quota_count: Annotated[int, Field(strict=True, ge=0, le=1_000_000)] | None = None
 
 
-class ProductRead(BaseModel):
-    """A product as stored."""
+class ProductPublic(BaseModel):
+    """A published product as anyone sees it: its terms and rates, not the bank's quota room."""
 
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
@@ -129,13 +133,18 @@ class ProductRead(BaseModel):
     accepted_guarantee_company_ids: list[str]
     base_rate: Decimal
     grade_spreads: dict[str, Any]
-    quota_period: str
-    quota_amount: Decimal | None
-    quota_count: int | None
     status: str
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class ProductRead(ProductPublic):
+    """A product as its bank (and the office) sees it, with its quotas."""
+
+    quota_period: str
+    quota_amount: Decimal | None
+    quota_count: int | None
 
 
 class FinancingRequestCreate(Strict):
@@ -354,6 +363,6 @@ class LendingReportRead(BaseModel):
 class RewardRuleUpdate(Strict):
     """The loan-increment reward rule: a percent of the SME-loan increment, optionally capped."""
 
-    rate_percent: Annotated[Decimal, Field(ge=0, le=10, decimal_places=4)]
+    rate_percent: Annotated[Decimal, DecimalString(10, places=4, example="0.5")]
     cap: Money | None = None
     requires_sme_growth_above_total: bool = Field(default=True, strict=True)

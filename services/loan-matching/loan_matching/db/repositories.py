@@ -16,6 +16,7 @@ from loan_matching.db.tables import (
     FinancingRequest,
     GuaranteeCapacity,
     LendingReport,
+    Loan,
     Match,
     Offer,
     Outcome,
@@ -152,3 +153,8 @@ async def by_filter(
             q = q.where(getattr(model, k) == v)
     q = q.order_by(getattr(model, order).desc()).limit(limit).offset(offset)
     return list(await session.exec(q))
+
+
+async def loan_of_offer(session: AsyncSession, offer_id: uuid.UUID) -> Loan | None:
+    """The loan disbursed on an offer, if any."""
+    return (await session.exec(select(Loan).where(Loan.offer_id == offer_id))).first()

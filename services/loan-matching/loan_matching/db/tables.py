@@ -243,7 +243,7 @@ class AssignmentRound(Base, table=True):
     objective: Decimal = _money()
     bound: Decimal = _money()
     gap: float
-    solver: str = Field(max_length=60)
+    solver: str = Field(max_length=500)  # the solver and how its bound was proven
     seconds: float
     assignments: list[dict[str, Any]] = _json(list)
     created_at: datetime = Field(

@@ -375,6 +375,24 @@ async def guarantee_result(
     await propose_next(session, outbox, req, settings)
 
 
+async def guarantee_cancelled(
+    session: AsyncSession, outbox: Outbox, o: Offer, req: FinancingRequest, settings: Settings, *, reason: str
+) -> None:
+    """guarantee.cancelled: an offer not yet paid out loses its footing and fails (the request reopens);
+    a loan already disbursed stands, with the cancellation noted on its offer."""
+    if o.status not in repo.TAKEN_OFFER:
+        return
+    o.guarantee_id = None
+    paid_out = await repo.loan_of_offer(session, o.id) is not None
+    if paid_out or o.status not in ("accepted", "pending_guarantee"):
+        o.status_reason = f"guarantee cancelled after disbursement: {reason}"
+        return
+    o.status = "pending_guarantee"  # so that guarantee_result settles it exactly as a refusal
+    await guarantee_result(
+        session, outbox, o, req, settings, guarantee_id=None, reason=f"cancelled: {reason}"
+    )
+
+
 async def assignment_round(
     session: AsyncSession, outbox: Outbox, model: MatchingModel, settings: Settings, *, by: str, limit: int
 ) -> AssignmentRound:

@@ -16,7 +16,7 @@ from loan_matching.db.tables import (
     messaging,
 )
 from loan_matching.domain.matching_model import load_model
-from loan_matching.domain.workflow import guarantee_result, record_outcome, run_matching
+from loan_matching.domain.workflow import guarantee_cancelled, guarantee_result, record_outcome, run_matching
 from loan_matching.settings import Settings
 from smefin.consumer import Handler, PermanentError
 from smefin.contracts import Envelope, Topic, fairs
@@ -102,6 +102,12 @@ async def on_guarantee_refused(session: AsyncSession, env: Envelope, p: gua.Guar
         await guarantee_result(session, OUTBOX, *found, settings(), guarantee_id=None, reason=p.reason)
 
 
+async def on_guarantee_cancelled(session: AsyncSession, env: Envelope, p: gua.GuaranteeCancelled) -> None:
+    """A guarantee cancelled as issued in error fails an offer not yet paid out."""
+    if found := await _offer(session, p.offer_id):
+        await guarantee_cancelled(session, OUTBOX, *found, settings(), reason=p.reason)
+
+
 async def on_capacity(session: AsyncSession, env: Envelope, p: gua.CapacityChanged) -> None:
     """Keep each guarantee company's room for the capacity rule."""
     await session.merge(
@@ -132,6 +138,7 @@ HANDLERS: dict[str, Handler] = {
     "financing_request.submitted": on_submitted,
     "guarantee.issued": on_guarantee_issued,
     "guarantee.refused": on_guarantee_refused,
+    "guarantee.cancelled": on_guarantee_cancelled,
     "capacity.changed": on_capacity,
     "intention.signed": on_intention,
 }

@@ -75,6 +75,14 @@ class GuaranteeClaimed(GuaranteeFacts):
     startup_micro_loan: bool = False
 
 
+@event("guarantee.cancelled", topic=Topic.GUARANTEES)
+class GuaranteeCancelled(GuaranteeFacts):
+    """A guarantee issued in error was cancelled by its guarantor or the office; its liability is gone."""
+
+    reason: str
+    cancelled_by: str  # the organisation that cancelled it
+
+
 @event("capacity.changed", topic=Topic.GUARANTEES)
 class CapacityChanged(EventPayload):
     """A guarantee company's remaining capacity changed."""

@@ -16,11 +16,11 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 DATA_FILE = "size_standard_2011.json"
 # GB/T 4754-2017: section letter A-T, then division (2), group (3) or class (4) digits.
-_INDUSTRY_CODE = re.compile(r"[A-T]\d{0,4}")
+_INDUSTRY_CODE = re.compile(r"[A-T][0-9]{0,4}")
 
 
 class Indicator(StrEnum):
@@ -136,7 +136,13 @@ def normalize_industry_code(code: str) -> str:
     return normalized
 
 
-IndustryCodeStr = Annotated[str, AfterValidator(normalize_industry_code)]
+IndustryCodeStr = Annotated[
+    str,
+    AfterValidator(normalize_industry_code),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\s*[A-Ta-t][0-9]{0,4}\s*$", "examples": ["C13"]}, mode="validation"
+    ),
+]
 
 
 def row_for_industry(code: str) -> StandardRow:

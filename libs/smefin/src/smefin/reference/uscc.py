@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 from stdnum.cn import uscc as _stdnum_uscc
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as _StdnumError
@@ -99,7 +99,16 @@ def _validated_code(value: str) -> str:
 
 
 # For request schemas: FastAPI turns the InvalidUscc message into a 422.
-UsccStr = Annotated[str, AfterValidator(_validated_code)]
+# The documented pattern admits what normalisation admits (spaces anywhere, lower case); the check
+# character, authority and division are checked after it.
+USCC_PATTERN = r"^\s*(?:[0-9A-Za-z]\s*){18}$"
+UsccStr = Annotated[
+    str,
+    AfterValidator(_validated_code),
+    WithJsonSchema(
+        {"type": "string", "pattern": USCC_PATTERN, "examples": ["911501020000000A1E"]}, mode="validation"
+    ),
+]
 
 
 def make_uscc(division_code: str, serial: str) -> str:

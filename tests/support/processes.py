@@ -1,0 +1,116 @@
+"""The services as real processes, started the way `make run` starts them: one uvicorn per service,
+each in its own process group on a free port, against the test session's PostgreSQL and broker."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from smefin.devinfra import free_port
+from smefin.devrun import SERVICES, ServiceProcess
+from smefin.migrations import upgrade
+from tests.support.infra import Infra
+from tests.support.services import create_database
+
+
+@dataclass
+class ServiceUnderTest:
+    """One running service process."""
+
+    spec: ServiceProcess
+    port: int
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        """SIGTERM the process group; SIGKILL what is left after 15 s."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+def service_spec(name: str) -> ServiceProcess:
+    """The `make run` description of service `name`."""
+    return next(s for s in SERVICES if s.name == name)
+
+
+@contextmanager
+def service_process(
+    name: str, infra: Infra, log_dir: Path, *, topic_prefix: str, **env: str
+) -> Iterator[ServiceUnderTest]:
+    """Start service `name` on a fresh, migrated database; yield once /readyz answers 200."""
+    spec = service_spec(name)
+    url = asyncio.run(create_database(infra))
+    upgrade(importlib.import_module(f"{spec.package}.main").MIGRATIONS, url)
+    port = free_port()
+    child_env = dict(os.environ)
+    child_env.update(
+        {
+            f"{spec.env_prefix}DATABASE_URL": url,
+            f"{spec.env_prefix}KAFKA_BOOTSTRAP_SERVERS": infra.bootstrap,
+            f"{spec.env_prefix}TOPIC_PREFIX": topic_prefix,
+            f"{spec.env_prefix}ENVIRONMENT": "test",
+            f"{spec.env_prefix}LOG_JSON": "false",
+            **env,
+        }
+    )
+    log = log_dir / f"{name}.log"
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                f"{spec.package}.main:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],
+            env=child_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    service = ServiceUnderTest(spec, port, proc, log)
+    try:
+        _wait_ready(service)
+        yield service
+    finally:
+        service.stop()
+
+
+def _wait_ready(service: ServiceUnderTest, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=5) as client:
+        while time.monotonic() < deadline:
+            if service.proc.poll() is not None:
+                raise RuntimeError(f"{service.spec.name} exited: {service.log.read_text()[-3000:]}")
+            try:
+                if client.get(f"{service.url}/readyz").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+    raise TimeoutError(f"{service.spec.name} not ready after {timeout}s: {service.log.read_text()[-3000:]}")
