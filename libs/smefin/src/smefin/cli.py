@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         print(migrate(args.service), flush=True)
         return 0
-    if not 1 <= (args.partitions or 1) <= 1000 or not 1 <= args.replication <= 7:
+    if (args.partitions is not None and not 1 <= args.partitions <= 1000) or not 1 <= args.replication <= 7:
         parser.error("--partitions must be 1..1000 and --replication 1..7")
     created = topics(partitions=args.partitions, replication=args.replication)
     print(json.dumps({"created": created}), flush=True)
