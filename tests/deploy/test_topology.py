@@ -210,7 +210,7 @@ def selects(selector: Obj, labels: dict[str, str]) -> bool:
 
 
 def egress_peers(objs: tuple[Obj, ...], labels: dict[str, str]) -> set[str]:
-    """Names of the pods (by app.kubernetes.io/name or cnpg/strimzi cluster) a pod may reach."""
+    """What a pod may reach, as "<peer>:<port>" (peer by app.kubernetes.io/name, or the operator's cluster)."""
     targets = {
         "postgres": {"cnpg.io/cluster": "smefin-pg"},
         "kafka": {"strimzi.io/cluster": "smefin", "strimzi.io/kind": "Kafka"},
@@ -225,8 +225,14 @@ def egress_peers(objs: tuple[Obj, ...], labels: dict[str, str]) -> set[str]:
         ):
             continue
         for rule in policy["spec"].get("egress", []):
+            ports = {str(p["port"]) for p in rule.get("ports", [])} or {"any"}
             for peer in rule.get("to", []):
-                reached |= {n for n, t in targets.items() if selects(peer.get("podSelector", {}), t)}
+                reached |= {
+                    f"{n}:{port}"
+                    for n, t in targets.items()
+                    if selects(peer.get("podSelector", {}), t)
+                    for port in ports
+                }
     return reached
 
 
@@ -247,10 +253,11 @@ def test_network_policies_allow_only_the_real_callers(overlay: str) -> None:
     ]
     assert ingress_default, "no default-deny ingress policy"
     services = [s.name for s in SERVICES if s.name != "gateway"]
+    dns = {"dns:53"}
     expected = {
-        "gateway": {*services, "redis", "postgres", "dns"},
-        **{s: {"postgres", "kafka", "dns"} for s in services},
-        "redis": {"dns"},
+        "gateway": {*(f"{s}:http" for s in services), "redis:6379", "postgres:5432", *dns},
+        **{s: {"postgres:5432", "kafka:9093", *dns} for s in services},
+        "redis": dns,
     }
     for name, peers in expected.items():
         labels = pod_template(named(objs, "Deployment", name))["metadata"]["labels"]
@@ -258,7 +265,7 @@ def test_network_policies_allow_only_the_real_callers(overlay: str) -> None:
         assert egress_peers(objs, labels) == peers, name
     for job in of_kind(objs, "Job"):
         labels = pod_template(job)["metadata"]["labels"]
-        assert egress_peers(objs, labels) == {"postgres", "dns"}, job["metadata"]["name"]
+        assert egress_peers(objs, labels) == {"postgres:5432", *dns}, job["metadata"]["name"]
     # Kafka admits exactly the pods the egress rule lets out.
     listener = named(objs, "Kafka", "smefin")["spec"]["kafka"]["listeners"][0]
     (peer,) = listener["networkPolicyPeers"]
