@@ -7,6 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -45,8 +46,16 @@ async def test_migrate_reads_the_services_own_database_url_and_is_repeatable(
     assert await alembic_head(url) == head
 
 
-async def test_migrate_of_a_service_without_migrations_says_so(infra: Infra) -> None:
-    assert await asyncio.to_thread(cli.migrate, "gateway") == "gateway: no migrations defined; nothing to do"
+def test_migrate_of_a_service_without_migrations_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "no_tables_yet"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "main.py").write_text('"""A service without a database."""\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(cli.SERVICE_PACKAGES, "no-tables-yet", "no_tables_yet")
+    assert cli.migrate("no-tables-yet") == "no-tables-yet: no migrations defined; nothing to do"
 
 
 def test_an_unknown_service_is_refused_with_the_choices() -> None:

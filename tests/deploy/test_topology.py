@@ -34,8 +34,9 @@ from tests.deploy.manifests import (
 PENDING_GATEWAY_SETTINGS = {
     "GATEWAY_DATABASE_URL",
     "GATEWAY_INTERNAL_TOKEN_SECRET",
-    "GATEWAY_REDIS_URL",
     "GATEWAY_ENVIRONMENT",
+    "GATEWAY_COOKIE_SECURE",
+    "REDIS_URL",
 }
 # Names Kubernetes only uses to build other values by $(NAME) expansion.
 HELPER_VARIABLES = {"DATABASE_PASSWORD", "REDIS_PASSWORD", "REDISCLI_AUTH", "REDIS_ADDR"}
@@ -116,7 +117,13 @@ def test_every_variable_is_a_real_setting_and_the_settings_load(
     overlay: str, service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     objs = render(f"overlays/{overlay}")
-    fields = {service.env_prefix + f.upper() for f in service.settings_cls.model_fields}
+    fields = {
+        # A field with a plain-string alias is read from that name, without the prefix.
+        f.validation_alias.upper()
+        if isinstance(f.validation_alias, str)
+        else service.env_prefix + name.upper()
+        for name, f in service.settings_cls.model_fields.items()
+    }
     for workload in (named(objs, "Deployment", service.name), named(objs, "Job", f"{service.name}-migrate")):
         (container,) = pod_spec(workload)["containers"]
         names = set(container_env(objs, container))
@@ -173,7 +180,7 @@ def test_gateway_has_redis_for_its_rate_limits(overlay: str) -> None:
     objs = render(f"overlays/{overlay}")
     redis = named(objs, "Service", "redis")
     (container,) = pod_spec(named(objs, "Deployment", "gateway"))["containers"]
-    url = urlsplit(str(container_env(objs, container)["GATEWAY_REDIS_URL"]["value"]))
+    url = urlsplit(str(container_env(objs, container)["REDIS_URL"]["value"]))
     assert url.hostname == redis["metadata"]["name"]
     assert url.port == redis["spec"]["ports"][0]["port"]
 
