@@ -38,6 +38,7 @@ PENDING_GATEWAY_SETTINGS = {
     "GATEWAY_COOKIE_SECURE",
     "REDIS_URL",
 }
+DEFAULT_POOL = 10
 # Names Kubernetes only uses to build other values by $(NAME) expansion.
 HELPER_VARIABLES = {"DATABASE_PASSWORD", "REDIS_PASSWORD", "REDISCLI_AUTH", "REDIS_ADDR"}
 
@@ -287,14 +288,16 @@ def test_role_connection_limits_cover_the_pools_at_full_scale_and_fit_postgres()
     cluster = named(objs, "Cluster", "smefin-pg")
     roles = {r["name"]: r["connectionLimit"] for r in cluster["spec"]["managed"]["roles"]}
     for service in SERVICES:
-        if service.package == "gateway":
-            continue  # its database use (identity) lands with the gateway's own work; README
         deployment = named(objs, "Deployment", service.name)
         (container,) = pod_spec(deployment)["containers"]
         env = container_env(objs, container)
-        per_pod = int(env[f"{service.env_prefix}DATABASE_POOL_SIZE"]["value"]) + int(
-            env[f"{service.env_prefix}DATABASE_MAX_OVERFLOW"]["value"]
+        pool, overflow = (
+            int(env[f"{service.env_prefix}DATABASE_{part}"]["value"])
+            if f"{service.env_prefix}DATABASE_{part}" in env
+            else DEFAULT_POOL  # smefin.db.Database's pool_size, and SQLAlchemy's max_overflow
+            for part in ("POOL_SIZE", "MAX_OVERFLOW")
         )
+        per_pod = pool + overflow
         pods = named(objs, "HorizontalPodAutoscaler", service.name)["spec"]["maxReplicas"]
         pods += deployment["spec"]["strategy"]["rollingUpdate"]["maxSurge"]
         role = urlsplit(str(env[f"{service.env_prefix}DATABASE_URL"]["value"])).username
