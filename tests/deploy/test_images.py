@@ -3,12 +3,14 @@ requirements.txt, running the same process the Deployment runs. Built where a bu
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import importlib
 import json
 import re
 import shutil
 import subprocess
+import tomllib
 
 import pytest
 
@@ -82,3 +84,32 @@ def test_image_builds(service: Service) -> None:
         timeout=1800,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+PACKAGES = [
+    ("libs/smefin", "src/smefin"),
+    ("services/credit-info", "credit_info"),
+    ("services/loan-matching", "loan_matching"),
+    ("services/guarantee-registry", "guarantee_registry"),
+    ("services/events", "fairs"),
+    ("gateway", "gateway"),
+]
+
+
+@pytest.mark.parametrize(("project", "package"), PACKAGES, ids=[p for _, p in PACKAGES])
+def test_images_carry_every_data_file(project: str, package: str) -> None:
+    """The images install the packages (not editable), so a file setuptools' package-data misses
+    (a model, a migration template, a vendored script) would be absent in the cluster only."""
+    config = tomllib.loads((ROOT / project / "pyproject.toml").read_text())
+    data = config["tool"]["setuptools"].get("package-data", {})
+    root = ROOT / project / package
+    name = root.name
+    missing = []
+    for path in root.rglob("*"):
+        if path.is_dir() or "__pycache__" in path.parts or path.suffix in (".py", ".pyc"):
+            continue
+        relative = path.relative_to(root).as_posix()
+        patterns = list(data.get("*", [])) + list(data.get(name, []))
+        if not any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(path.name, p) for p in patterns):
+            missing.append(relative)
+    assert not missing, f"not in {project}/pyproject.toml package-data: {missing}"
