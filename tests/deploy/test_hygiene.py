@@ -145,9 +145,22 @@ def test_every_service_has_its_service_hpa_pdb_and_migration_job(overlay: str) -
         named(objs, "ServiceAccount", svc.name)
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_autoscaled_deployments_leave_the_replica_count_to_the_autoscaler(overlay: str) -> None:
+    objs = render(f"overlays/{overlay}")
+    scaled = {h["spec"]["scaleTargetRef"]["name"] for h in of_kind(objs, "HorizontalPodAutoscaler")}
+    for deployment in of_kind(objs, "Deployment"):
+        if deployment["metadata"]["name"] in scaled:
+            assert "replicas" not in deployment["spec"], (
+                f"{deployment['metadata']['name']}: an apply would reset it"
+            )
+        else:
+            assert deployment["spec"]["replicas"] == 1, deployment["metadata"]["name"]
+
+
 def test_dev_runs_one_replica_of_everything() -> None:
     objs = render("overlays/dev")
-    assert {d["spec"]["replicas"] for d in of_kind(objs, "Deployment")} == {1}
+    assert {h["spec"]["minReplicas"] for h in of_kind(objs, "HorizontalPodAutoscaler")} == {1}
     assert {h["spec"]["maxReplicas"] for h in of_kind(objs, "HorizontalPodAutoscaler")} == {1}
     assert named(objs, "KafkaNodePool", "dual-role")["spec"]["replicas"] == 1
     assert named(objs, "Cluster", "smefin-pg")["spec"]["instances"] == 1
