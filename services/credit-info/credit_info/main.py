@@ -21,6 +21,7 @@ from credit_info.domain.rating_model import load_model
 from credit_info.domain.services import rerate_aged
 from credit_info.events.handlers import CONSUMED_TOPICS, HANDLERS
 from credit_info.settings import Settings
+from smefin.lease import try_lease
 from smefin.logging import get_logger
 from smefin.web import ServiceSpec, create_service_app
 
@@ -34,6 +35,9 @@ async def _rerate_aged_forever(app: FastAPI) -> None:
         await asyncio.sleep(interval)
         try:
             async with app.state.db.unit_of_work() as session:
+                # One replica at a time; the others skip this round (deploy/k8s README: singletons).
+                if not await try_lease(session, "credit-info.rerate"):
+                    continue
                 rerated = await rerate_aged(session, app.state.outbox)
             if rerated:
                 log.info("ratings.aged_out_rerated", count=len(rerated))

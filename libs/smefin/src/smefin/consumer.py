@@ -61,6 +61,7 @@ class EventConsumer:
         group_id: str,
         max_attempts: int = 3,
         retry_delay: float = 0.2,
+        security: Mapping[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.db = db
@@ -71,6 +72,8 @@ class EventConsumer:
         self.group_id = group_id
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
+        # Kafka authentication (smefin.kafka.security_options); empty for PLAINTEXT.
+        self.security = dict(security or {})
         self.stats = ConsumerStats()
         self._stopping = asyncio.Event()
         self._consumer: AIOKafkaConsumer | None = None
@@ -102,7 +105,7 @@ class EventConsumer:
 
     async def _open(self) -> None:
         # Subscribing to a topic that does not exist yet would wait a metadata refresh for it.
-        await ensure_topics(self.bootstrap, all_topics(self.topics))
+        await ensure_topics(self.bootstrap, all_topics(self.topics), security=self.security)
         self._consumer = AIOKafkaConsumer(
             *self.topics,
             bootstrap_servers=self.bootstrap,
@@ -111,9 +114,12 @@ class EventConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             metadata_max_age_ms=5000,
+            **self.security,
         )
         await self._consumer.start()
-        self._dlq = make_producer(self.bootstrap, client_id=f"{self.group_id}.{self.name}.dlq")
+        self._dlq = make_producer(
+            self.bootstrap, client_id=f"{self.group_id}.{self.name}.dlq", security=self.security
+        )
         await self._dlq.start()
 
     async def _close(self) -> None:

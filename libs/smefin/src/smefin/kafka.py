@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
 
 from smefin.contracts.envelope import Topic
 
+if TYPE_CHECKING:
+    from smefin.settings import ServiceSettings
 
-def make_producer(bootstrap: str, *, client_id: str) -> AIOKafkaProducer:
+
+def security_options(settings: ServiceSettings) -> dict[str, Any]:
+    """aiokafka keyword arguments for the configured protocol (empty for PLAINTEXT)."""
+    protocol = settings.kafka_security_protocol
+    if protocol == "PLAINTEXT":
+        return {}
+    options: dict[str, Any] = {"security_protocol": protocol}
+    if protocol in ("SSL", "SASL_SSL"):
+        options["ssl_context"] = create_ssl_context(cafile=settings.kafka_ssl_cafile or None)
+    if protocol.startswith("SASL_"):
+        options["sasl_mechanism"] = settings.kafka_sasl_mechanism
+        options["sasl_plain_username"] = settings.kafka_sasl_username
+        options["sasl_plain_password"] = settings.kafka_sasl_password
+    return options
+
+
+def make_producer(
+    bootstrap: str, *, client_id: str, security: Mapping[str, Any] | None = None
+) -> AIOKafkaProducer:
     """A producer that waits for all in-sync replicas and gives up on a send within seconds."""
     # Idempotent producers need InitProducerId, which the embedded broker refuses; exactly-once
     # comes from the outbox plus idempotent consumers instead.
@@ -23,6 +45,7 @@ def make_producer(bootstrap: str, *, client_id: str) -> AIOKafkaProducer:
         linger_ms=5,
         request_timeout_ms=5000,
         retry_backoff_ms=200,
+        **(security or {}),
     )
 
 
@@ -35,10 +58,15 @@ def all_topics(families: Iterable[str] = Topic.ALL) -> list[str]:
 
 
 async def ensure_topics(
-    bootstrap: str, topics: Iterable[str], *, partitions: int = 3, replication: int = 1
+    bootstrap: str,
+    topics: Iterable[str],
+    *,
+    partitions: int = 3,
+    replication: int = 1,
+    security: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """Create the topics that do not exist yet; returns the ones created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000, **(security or {}))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

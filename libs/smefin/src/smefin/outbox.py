@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -132,6 +133,7 @@ class OutboxRelay:
         retention: timedelta = timedelta(days=7),
         partitions: int = 3,
         topic_prefix: str = "",
+        security: Mapping[str, Any] | None = None,
     ) -> None:
         self.db = db
         self.table = table
@@ -143,6 +145,8 @@ class OutboxRelay:
         self.partitions = partitions
         # Physical topic = prefix + logical topic: isolates tests and shared-cluster environments.
         self.topic_prefix = topic_prefix
+        # Kafka authentication (smefin.kafka.security_options); empty for PLAINTEXT.
+        self.security = dict(security or {})
         self._producer: AIOKafkaProducer | None = None
         self._stopping = asyncio.Event()
         self._connect_failures = 0
@@ -150,11 +154,13 @@ class OutboxRelay:
 
     async def _connect(self) -> AIOKafkaProducer:
         if self._producer is None:
-            producer = make_producer(self.bootstrap, client_id=self.client_id)
+            producer = make_producer(self.bootstrap, client_id=self.client_id, security=self.security)
             try:
                 await producer.start()
                 topics = await self._topics()
-                await ensure_topics(self.bootstrap, all_topics(topics), partitions=self.partitions)
+                await ensure_topics(
+                    self.bootstrap, all_topics(topics), partitions=self.partitions, security=self.security
+                )
                 self._producer = producer
                 await self._replay_if_broker_was_reset(producer, topics)
             except BaseException:
@@ -194,7 +200,7 @@ class OutboxRelay:
         if not acked:
             return
         tps = [TopicPartition(topic, part) for topic, part in acked]
-        probe = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        probe = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, **self.security)
         await probe.start()
         try:
             end_offsets = await probe.end_offsets(tps)

@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_SECRET = "dev-only-internal-token-secret-change-me"
 
 Environment = Literal["development", "test", "production"]
+KafkaSecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+KafkaSaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
 
 class ServiceSettings(BaseSettings):
@@ -20,6 +22,9 @@ class ServiceSettings(BaseSettings):
     service_name: str = "smefin"
     environment: Environment = "development"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    # Connections per process: pool plus overflow, at most (deploy/k8s sizes max_connections by it).
+    database_pool_size: int = Field(default=10, ge=1, le=100)
+    database_max_overflow: int = Field(default=10, ge=0, le=100)
     kafka_bootstrap_servers: str = "127.0.0.1:19092"
     # Shared HMAC secret for the gateway's signed internal token (see smefin.auth).
     internal_token_secret: str = Field(default=DEV_SECRET, min_length=32)
@@ -36,12 +41,30 @@ class ServiceSettings(BaseSettings):
     topic_partitions: int = 3
     # Prepended to every topic name (tests and shared clusters use it to keep apart).
     topic_prefix: str = ""
+    # How the Kafka clients authenticate; PLAINTEXT fits the embedded broker, a cluster uses
+    # SASL_SSL with SCRAM (Strimzi KafkaUser) and the cluster CA (see deploy/k8s).
+    kafka_security_protocol: KafkaSecurityProtocol = "PLAINTEXT"
+    kafka_sasl_mechanism: KafkaSaslMechanism = "SCRAM-SHA-512"
+    kafka_sasl_username: str = Field(default="", max_length=200)
+    kafka_sasl_password: str = Field(default="", max_length=500)
+    kafka_ssl_cafile: str = Field(default="", max_length=500)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Self:
         if self.environment == "production" and self.internal_token_secret == DEV_SECRET:
             raise ValueError(
                 "internal_token_secret is the development default; set a real secret in production"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _sasl_needs_credentials(self) -> Self:
+        if self.kafka_security_protocol.startswith("SASL_") and not (
+            self.kafka_sasl_username and self.kafka_sasl_password
+        ):
+            raise ValueError(
+                f"kafka_security_protocol {self.kafka_security_protocol} needs kafka_sasl_username "
+                "and kafka_sasl_password"
             )
         return self
 

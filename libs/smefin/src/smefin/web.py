@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from smefin.consumer import EventConsumer, Handler
 from smefin.db import Database
 from smefin.errors import DomainError
+from smefin.kafka import security_options
 from smefin.logging import (
     REQUEST_ID_HEADER,
     configure_logging,
@@ -178,9 +179,13 @@ async def _reject(send: Send, status: int, detail: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def kafka_ping(bootstrap: str, timeout_ms: int = 3000) -> None:
+async def kafka_ping(
+    bootstrap: str, timeout_ms: int = 3000, security: Mapping[str, Any] | None = None
+) -> None:
     """Raise unless the broker answers a metadata request."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=timeout_ms)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=timeout_ms, **(security or {})
+    )
     await admin.start()
     try:
         await admin.list_topics()
@@ -274,8 +279,13 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(spec.name, settings.log_level, settings.log_json)
-        db = Database(settings.database_url)
+        db = Database(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+        )
         app.state.db = db
+        security = security_options(settings)
         tasks: list[asyncio.Task[None]] = []
         relay = OutboxRelay(
             db,
@@ -287,6 +297,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             retention=timedelta(days=settings.outbox_retention_days),
             partitions=settings.topic_partitions,
             topic_prefix=settings.topic_prefix,
+            security=security,
         )
         app.state.relay = relay
         consumer = EventConsumer(
@@ -298,6 +309,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             bootstrap=settings.kafka_bootstrap_servers,
             group_id=settings.consumer_group,
             max_attempts=settings.consumer_max_attempts,
+            security=security,
         )
         app.state.consumer = consumer
         if settings.relay_enabled:
@@ -351,7 +363,9 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         except Exception as exc:
             checks["database"] = f"unavailable: {type(exc).__name__}"
         try:
-            await asyncio.wait_for(kafka_ping(settings.kafka_bootstrap_servers), timeout=4)
+            await asyncio.wait_for(
+                kafka_ping(settings.kafka_bootstrap_servers, security=security_options(settings)), timeout=4
+            )
             checks["broker"] = "ok"
         except Exception as exc:
             checks["broker"] = f"unavailable: {type(exc).__name__}"
