@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from fairs.db.tables import Invitation
+from smefin.db import utcnow
 
 
 async def upsert(
@@ -33,6 +34,7 @@ async def upsert(
         "reasons": reasons,
         "best_score": best_score,
         "matches": matches,
+        "created_at": utcnow(),
     }
     stmt = insert(table).values(**values)
     await session.execute(

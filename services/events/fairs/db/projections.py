@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from fairs.db.tables import EnterpriseSeen, FinancingRequestSeen, LoanSeen, MatchSeen
+from smefin.db import utcnow
 
 OPEN = "open"
 LIVE_MATCH = ("proposed", "expired")  # a declined match is not worth a meeting
@@ -38,7 +39,13 @@ async def add_request(session: AsyncSession, values: dict[str, Any]) -> None:
 
 async def set_request_status(session: AsyncSession, request_id: uuid.UUID, uscc: str, status: str) -> None:
     """Close a request; remembered even if its submission has not arrived yet."""
-    values = {"request_id": request_id, "uscc": uscc, "amount": Decimal(0), "status": status}
+    values = {
+        "request_id": request_id,
+        "uscc": uscc,
+        "amount": Decimal(0),
+        "status": status,
+        "submitted_at": utcnow(),
+    }
     stmt = insert(_table(FinancingRequestSeen)).values(**values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["request_id"], set_={"status": status}))
 
