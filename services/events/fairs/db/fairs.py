@@ -60,7 +60,7 @@ async def page(
     return list(await session.exec(q))
 
 
-async def held_between(session: AsyncSession, start: datetime, end: datetime) -> list[Fair]:
+async def announced_or_held_between(session: AsyncSession, start: datetime, end: datetime) -> list[Fair]:
     """Fairs held (or announced, for the plan) that start in [start, end)."""
     q = select(Fair).where(
         col(Fair.status).in_(PUBLIC), col(Fair.starts_at) >= start, col(Fair.starts_at) < end

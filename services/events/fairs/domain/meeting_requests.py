@@ -60,7 +60,6 @@ async def send(
     fair = await fairs.get(session=session, principal=principal, fair_id=fair_id, lock=True)
     now = utcnow()
     _window_open(fair, now)
-    await expire_due(session=session, fair=fair, now=now)
     me = await _me(session, principal, fair)
     other = await registrations_repo.get(session, fair.id, to_registration_id)
     if other is None or other.status != RegistrationStatus.VALIDATED:
@@ -123,7 +122,8 @@ async def accept(
 ) -> MeetingRequest:
     """Accept a request: it becomes a meeting in its slot, at a free table of the bank."""
     fair, req = await _answerable(session, principal, fair_id, request_id)
-    await _to_meeting(session, fair, req)
+    if not await _to_meeting(session, fair, req):
+        raise Conflict(f"slot {req.slot} is no longer free for both sides; decline and propose another slot")
     return req
 
 

@@ -47,7 +47,7 @@ async def monitoring(*, session: AsyncSession, principal: Principal, year: int) 
     start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
     held: Counter[str] = Counter()
     announced: Counter[str] = Counter()
-    for f in await fairs_repo.held_between(session, start, end):
+    for f in await fairs_repo.announced_or_held_between(session, start, end):
         for code in f.league_codes:
             (held if f.status == FairStatus.HELD else announced)[code] += 1
     return [
