@@ -80,9 +80,8 @@ async def test_holds_capacity_withdrawals_auto_accept_by_the_sweeper_and_pins(
         clash = await c.post(
             f"{base}/meetings", json=pin | {"sme_registration_id": reg[1]["id"]}, headers=ORG
         )
-        assert (
-            clash.status_code == 409
-        )  # SME 1 is free in slot 3, but table 1 ... no: the bank has a second table
+        # SME 1 already holds a pending request with this bank.
+        assert clash.status_code == 409
         assert "this SME and this bank already have a meeting or a request" in clash.json()["detail"]
         assert (await c.post(f"{base}/meetings", json=pin | {"slot": 9}, headers=ORG)).status_code == 422
         assert (await c.post(f"{base}/meetings", json=pin | {"slot": 4}, headers=BANK)).status_code == 403
