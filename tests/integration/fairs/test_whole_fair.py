@@ -409,7 +409,7 @@ async def test_a_whole_fair_from_matches_to_labels_and_the_league_count(
         assert len(lines) == 4
         assert next(ln for ln in lines if ln["meeting_id"] == held)["intention_amount"] == "800000.00"
 
-        events = await fair_events(infra, topic_prefix, 7)
+        events = await fair_events(infra, topic_prefix, 6)
         assert Counter(e["type"] for e in events) == {
             "fair.published": 1,
             "fair.schedule_published": 2,
