@@ -7,7 +7,6 @@ from fastapi import APIRouter, Query
 
 from fairs.api.deps import OutboxDep, PrincipalDep, SessionDep
 from fairs.api.schemas import FairCreate, FairRead, FairUpdate, SlotRead
-from fairs.db import fairs as repo
 from fairs.db.tables import Fair
 from fairs.domain import fairs as domain
 from fairs.domain.status import FairStatus
@@ -41,7 +40,9 @@ async def list_fairs(
     offset: int = Query(default=0, ge=0, le=100_000),
 ) -> list[FairRead]:
     """Announced fairs for everyone; an organizer also sees its own drafts."""
-    fairs = await repo.page(session, who, status=status, league_code=league_code, limit=limit, offset=offset)
+    fairs = await domain.page(
+        session=session, principal=who, status=status, league_code=league_code, limit=limit, offset=offset
+    )
     return [read(f) for f in fairs]
 
 

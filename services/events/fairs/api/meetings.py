@@ -17,7 +17,6 @@ from fairs.api.schemas import (
 )
 from fairs.db.tables import Feedback, Intention, Meeting
 from fairs.domain import meetings as domain
-from fairs.domain import schedule
 
 router = APIRouter(prefix="/api/v1/fairs", tags=["meetings"])
 
@@ -25,7 +24,7 @@ router = APIRouter(prefix="/api/v1/fairs", tags=["meetings"])
 @router.get("/{fair_id}/meetings", response_model=list[MeetingRead], summary="Meetings")
 async def listed(fair_id: uuid.UUID, session: SessionDep, who: PrincipalDep) -> list[Meeting]:
     """The organizer and the office see all; a participant its own."""
-    return await schedule.meetings(session=session, principal=who, fair_id=fair_id)
+    return await domain.meetings(session=session, principal=who, fair_id=fair_id)
 
 
 @router.post(
@@ -33,7 +32,7 @@ async def listed(fair_id: uuid.UUID, session: SessionDep, who: PrincipalDep) -> 
 )
 async def pin(fair_id: uuid.UUID, body: MeetingPin, session: SessionDep, who: PrincipalDep) -> Meeting:
     """It stays put when the rest is re-solved."""
-    return await schedule.pin(session=session, principal=who, fair_id=fair_id, **body.model_dump())
+    return await domain.pin(session=session, principal=who, fair_id=fair_id, **body.model_dump())
 
 
 @router.patch("/{fair_id}/meetings/{meeting_id}", response_model=MeetingRead, summary="Move a meeting")
@@ -41,7 +40,7 @@ async def move(
     fair_id: uuid.UUID, meeting_id: uuid.UUID, body: MeetingMove, session: SessionDep, who: PrincipalDep
 ) -> Meeting:
     """To another slot (and table); pinned there."""
-    return await schedule.move(
+    return await domain.move(
         session=session, principal=who, fair_id=fair_id, meeting_id=meeting_id, **body.model_dump()
     )
 
@@ -51,7 +50,7 @@ async def remove(
     fair_id: uuid.UUID, meeting_id: uuid.UUID, session: SessionDep, who: PrincipalDep
 ) -> Response:
     """A pinned or recommended meeting."""
-    await schedule.unpin(session=session, principal=who, fair_id=fair_id, meeting_id=meeting_id)
+    await domain.unpin(session=session, principal=who, fair_id=fair_id, meeting_id=meeting_id)
     return Response(status_code=204)
 
 

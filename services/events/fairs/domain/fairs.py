@@ -108,6 +108,21 @@ async def owned(
     return fair
 
 
+async def page(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    status: str | None,
+    league_code: str | None,
+    limit: int,
+    offset: int,
+) -> list[Fair]:
+    """A page of the fairs the principal may see, soonest first."""
+    return await repo.page(
+        session, principal, status=status, league_code=league_code, limit=limit, offset=offset
+    )
+
+
 async def create(*, session: AsyncSession, principal: Principal, values: dict[str, Any]) -> Fair:
     """An organizer drafts a fair."""
     principal.require(Role.ORGANIZER)
