@@ -17,6 +17,7 @@ from fairs.domain.status import (
     FairStatus,
     MeetingSource,
     ParticipantRole,
+    RequestStatus,
     ScheduleStatus,
 )
 from smefin.auth import Principal
@@ -54,9 +55,16 @@ async def run(
     sme_by_uscc = {r.participant_id: r for r in smes}
     bank_by_org = {r.participant_id: r for r in banks}
     matches = await projections.open_matches(session, usccs=list(sme_by_uscc), banks=list(bank_by_org))
+    # A declined meeting request means one side does not want to meet: never recommend that pair.
+    declined = {
+        (str(r.sme_registration_id), str(r.bank_registration_id))
+        for r in await repo.requests_of(session, fair.id, None, RequestStatus.DECLINED)
+    }
     best: dict[tuple[str, str], projections.OpenMatch] = {}
     for m in matches:
         key = (str(sme_by_uscc[m.uscc].id), str(bank_by_org[m.bank_org_id].id))
+        if key in declined:
+            continue
         if key not in best or m.score > best[key].score:
             best[key] = m
     fixed = [
