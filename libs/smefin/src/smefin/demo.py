@@ -22,7 +22,8 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 from decimal import Decimal
 from typing import Any
 
@@ -960,6 +961,74 @@ class Loader:
             await asyncio.sleep(1)
         return ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
 
+    async def fairs(self) -> str:
+        """Bank–enterprise fairs (银企对接会) in two leagues: invited from the matches, registered,
+        validated, and a preliminary schedule built from the match scores."""
+        start = datetime.combine(self.today + timedelta(days=30), dt_time(1, 0), tzinfo=UTC)  # 09:00 CST
+        out = [
+            await self.fair(code, name, start)
+            for code, name in (("150600", "鄂尔多斯市"), ("150100", "呼和浩特市"))
+        ]
+        return "; ".join(out)
+
+    async def fair(self, league_code: str, name: str, start: datetime) -> str:
+        """One fair, from announcement to a preliminary schedule."""
+        organizer = principal_for(Role.ORGANIZER, f"organizer-{league_code}")
+        body = {
+            "name": f"{start.year} {name}银企对接会",
+            "league_codes": [league_code],
+            "venue": f"{name}会展中心",
+            "sessions": [
+                {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=3)).isoformat()},
+                {
+                    "starts_at": (start + timedelta(hours=5)).isoformat(),
+                    "ends_at": (start + timedelta(hours=8)).isoformat(),
+                },
+            ],
+            "slot_minutes": 20,
+            "tables": 80,
+        }
+        fair = (await self.api.call("fairs", "POST", "/api/v1/fairs", organizer, json_body=body)).json()
+        base = f"/api/v1/fairs/{fair['id']}"
+        await self.api.call("fairs", "POST", f"{base}/publish", organizer)
+        deadline = time.monotonic() + 20
+        invited: list[dict[str, Any]] = []
+        # The events service learns requests and matches from the broker: wait for them briefly.
+        while time.monotonic() < deadline:
+            invited = (await self.api.call("fairs", "POST", f"{base}/invitations", organizer)).json()
+            if any(i["role"] == "bank" for i in invited):
+                break
+            await asyncio.sleep(1)
+        registrations: list[str] = []
+
+        async def register(inv: dict[str, Any]) -> None:
+            pid = inv["participant_id"]
+            if inv["role"] == "sme":
+                who, payload = principal_for(Role.SME, pid, pid), {}
+            else:
+                who, payload = principal_for(Role.BANK, pid), {"tables": 2, "capacity_per_session": 12}
+            r = await self.api.call("fairs", "POST", f"{base}/registrations", who, json_body=payload)
+            registrations.append(r.json()["id"])
+
+        await self.api.each(invited, register, workers=4)
+
+        async def validate(rid: str) -> None:
+            await self.api.call(
+                "fairs",
+                "POST",
+                f"{base}/registrations/{rid}/decision",
+                organizer,
+                json_body={"approve": True},
+            )
+
+        # One at a time: validating a bank hands out venue tables in order.
+        await self.api.each(registrations, validate, workers=1)
+        run = (await self.api.call("fairs", "POST", f"{base}/schedule", organizer, json_body={})).json()
+        return (
+            f"{name}: {len(invited)} invited and validated, preliminary schedule of {run['meetings']} "
+            f"meetings (gap {100 * run['gap']:.1f} %)"
+        )
+
     async def run(self) -> bool:
         """Load everything; False when the platform already had data."""
         found = await self.existing()
@@ -987,6 +1056,7 @@ class Loader:
                 raise res
         await self.step("financing requests", self.requests())
         await self.step("matching", self.matched())
+        await self.step("fairs", self.fairs())
         return True
 
 

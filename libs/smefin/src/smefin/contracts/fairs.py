@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -17,6 +17,8 @@ class FairPublished(EventPayload):
     name: str
     league_code: str
     starts_at: datetime
+    # Added: a fair may cover several leagues; `league_code` is the first of them.
+    league_codes: list[str] = []
 
 
 @event("fair.schedule_published", topic=Topic.FAIRS)
@@ -35,6 +37,9 @@ class MeetingHeld(EventPayload):
     meeting_id: UUID
     uscc: str
     bank_org_id: str
+    # Added: where the pair came from a match, which one, so loan-matching labels that match.
+    match_id: UUID | None = None
+    product_id: UUID | None = None
 
 
 @event("intention.signed", topic=Topic.FAIRS)
@@ -46,3 +51,19 @@ class IntentionSigned(EventPayload):
     uscc: str
     bank_org_id: str
     amount: Decimal
+    # Added: the match the pair came from (None for a pair the organizer set by hand) and the product
+    # named in the intention, so loan-matching labels the right match instead of guessing.
+    match_id: UUID | None = None
+    product_id: UUID | None = None
+
+
+@event("fair.held", topic=Topic.FAIRS)
+class FairHeld(EventPayload):
+    """A fair took place: it counts towards its leagues' target of two a year."""
+
+    fair_id: UUID
+    league_codes: list[str]
+    held_on: date
+    meetings_held: int
+    intentions: int
+    intention_amount: Decimal

@@ -1,0 +1,1 @@
+"""Pages of the events service: the printable agenda sheet."""
