@@ -6,9 +6,10 @@ and applies object-level rules with the principal it yields.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import jwt
 from fastapi import Depends, Request
@@ -120,3 +121,12 @@ def league_scope(principal: Principal, requested: str | None = None) -> str | No
             f"a league office reads only its own league ({principal.league_code}), not {requested}"
         )
     return principal.league_code
+
+
+T = TypeVar("T")
+
+
+def in_league_scope(principal: Principal, items: Iterable[T], league_of: Callable[[T], str]) -> list[T]:
+    """The items a principal may see of an office aggregate: all, or a league office's own league's."""
+    own = league_scope(principal)
+    return [item for item in items if own is None or league_of(item) == own]
