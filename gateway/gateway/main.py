@@ -23,7 +23,7 @@ from gateway.api import api_keys, audit, auth, organisations, reference
 from gateway.api.deps import NotAuthenticated, authenticate, client_ip
 from gateway.domain.accounts import Policy
 from gateway.domain.callers import CredentialKind, TooManyRequests
-from gateway.protection import RateLimits, SecurityHeadersMiddleware
+from gateway.protection import IdempotencyRefused, RateLimits, SecurityHeadersMiddleware
 from gateway.proxy import PUBLIC_PREFIXES, Forwarder
 from gateway.routes import GATEWAY_RESOURCES, ROUTES, service_for
 from gateway.settings import Settings
@@ -51,7 +51,8 @@ def _install_error_handlers(app: FastAPI) -> None:
             headers["WWW-Authenticate"] = WWW_AUTHENTICATE + error
         if isinstance(exc, TooManyRequests):
             headers["Retry-After"] = str(exc.retry_after)
-        if exc.status_code in AUDITED_STATUSES and not getattr(request.state, "audited", False):
+        audited = exc.status_code in AUDITED_STATUSES or isinstance(exc, IdempotencyRefused)
+        if audited and not getattr(request.state, "audited", False):
             forwarder: Forwarder = request.app.state.forwarder
             try:
                 await forwarder.audit_refusal(

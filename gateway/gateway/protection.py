@@ -100,10 +100,16 @@ IDEMPOTENCY_HEADER = "idempotency-key"
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,255}$")
 
 
+class IdempotencyRefused(Unprocessable):
+    """A malformed Idempotency-Key, or one reused with another request (recorded in the audit)."""
+
+    code = "idempotency_key"
+
+
 def checked_idempotency_key(value: str) -> str:
     """The key as given, or 422 saying what a good one looks like."""
     if not _IDEMPOTENCY_KEY.match(value):
-        raise Unprocessable(
+        raise IdempotencyRefused(
             "Idempotency-Key must be 8-255 characters of letters, digits, '-', '_', '.' or ':' "
             "(a UUID is a good choice)"
         )

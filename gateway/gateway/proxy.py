@@ -22,6 +22,7 @@ from gateway.domain.scopes import allows, needed_scope
 from gateway.protection import (
     IDEMPOTENCY_HEADER,
     CircuitBreaker,
+    IdempotencyRefused,
     RateLimits,
     checked_idempotency_key,
     request_fingerprint,
@@ -194,7 +195,7 @@ class Forwarder:
             existing = None if claimed else await repo.get_idempotency_record(session, scope, key)
         if existing is not None:
             if existing.fingerprint != fingerprint:
-                raise Unprocessable(
+                raise IdempotencyRefused(
                     "this Idempotency-Key was already used with a different request; use a new key for a new request"
                 )
             if existing.status is None:

@@ -66,6 +66,12 @@ async def test_bank_with_api_key_and_sme_with_password_through_the_gateway_only(
         )
         assert malformed.status_code == 422
         assert "Idempotency-Key must be" in malformed.json()["detail"]
+        office_audit = ok(
+            await c.get("/api/v1/audit-events", params={"kind": "call.refused"}, headers=office)
+        )
+        refused_keys = [e for e in office_audit["items"] if e["org_id"] == SME_USCC and e["status"] == 422]
+        assert len(refused_keys) == 2
+        assert {e["path"] for e in refused_keys} == {"/api/v1/enterprises"}
         # Without the key the service itself refuses the duplicate: the replay did not act twice.
         assert (await c.post("/api/v1/enterprises", json=body, headers=sme)).status_code == 409
 
