@@ -226,9 +226,16 @@ def build_openapi() -> dict[str, Any]:
     return merge(create_app(Settings(environment="test")).openapi(), service_documents())
 
 
+def published_contracts() -> dict[tuple[str, int], Any]:
+    """The platform's contracts: those defined in smefin.contracts (tests register their own too)."""
+    from smefin.contracts import registered_contracts
+
+    return {k: c for k, c in registered_contracts().items() if c.__module__.startswith("smefin.contracts.")}
+
+
 def build_asyncapi() -> dict[str, Any]:
     """AsyncAPI 3.0 of every event contract in smefin.contracts: one channel per topic."""
-    from smefin.contracts import Envelope, registered_contracts
+    from smefin.contracts import Envelope
 
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
@@ -237,7 +244,7 @@ def build_asyncapi() -> dict[str, Any]:
     envelope = Envelope.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas["Envelope"] = {k: v for k, v in envelope.items() if k != "$defs"}
     schemas.update(envelope.get("$defs", {}))
-    for (type_, version), cls in sorted(registered_contracts().items()):
+    for (type_, version), cls in sorted(published_contracts().items()):
         name = f"{type_}.v{version}"
         payload = cls.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(payload.pop("$defs", {}))
