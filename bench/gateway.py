@@ -50,9 +50,9 @@ def _wait(url: str, timeout: float = 90) -> None:
     raise TimeoutError(f"{url} not ready after {timeout}s")
 
 
-async def _load(base: str, headers: dict[str, str]) -> dict[str, Any]:
-    """Requests per second and latency percentiles of GET PATH with CONNECTIONS workers."""
-    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+async def _load(base: str, headers: dict[str, str], connections: int = CONNECTIONS) -> dict[str, Any]:
+    """Requests per second and latency percentiles of GET PATH with `connections` workers."""
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     latencies: list[float] = []
     errors = 0
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
@@ -69,7 +69,7 @@ async def _load(base: str, headers: dict[str, str]) -> dict[str, Any]:
                 elif now >= stop_warm:
                     latencies.append(took)
 
-        await asyncio.gather(*(worker() for _ in range(CONNECTIONS)))
+        await asyncio.gather(*(worker() for _ in range(connections)))
     latencies.sort()
 
     def pct(p: float) -> float:
@@ -79,6 +79,7 @@ async def _load(base: str, headers: dict[str, str]) -> dict[str, Any]:
 
     return {
         "requests_per_second": round(len(latencies) / SECONDS),
+        "load_average": round(os.getloadavg()[0], 1),
         "p50_ms": pct(0.50),
         "p99_ms": pct(0.99),
         "errors": errors,
@@ -164,6 +165,11 @@ def run() -> dict[str, Any]:
         internal = issue_internal_token(
             Principal(subject="bench", role=Role.BANK, org_id="bank-bench"), DEV_SECRET
         )
+        one_direct = asyncio.run(
+            _load(f"http://127.0.0.1:{svc_port}", {"Authorization": f"Bearer {internal}"}, 1)
+        )
+        one_gateway = asyncio.run(_load(gateway, {"Authorization": f"Bearer {key}"}, 1))
+        print(f"one connection: straight {one_direct}, through the gateway {one_gateway}")
         print(f"reading {PATH} at {CONNECTIONS} connections for {SECONDS:.0f} s each way")
         direct = asyncio.run(_load(f"http://127.0.0.1:{svc_port}", {"Authorization": f"Bearer {internal}"}))
         print(f"  straight at loan-matching: {direct}")
@@ -171,6 +177,7 @@ def run() -> dict[str, Any]:
         print(f"  through the gateway (API key): {through}")
         share = through["requests_per_second"] / max(1, direct["requests_per_second"])
         return {
+            "one_connection": {"direct": one_direct, "gateway": one_gateway},
             "connections": CONNECTIONS,
             "direct": direct,
             "gateway": through,

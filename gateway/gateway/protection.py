@@ -135,9 +135,10 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
-# Pages are ours (Jinja, vendored scripts): nothing from elsewhere. Swagger UI needs inline script.
+# Nothing loads from elsewhere. HTML pages (Swagger UI, the services' Jinja pages, autoescaped) still
+# carry inline scripts, so pages allow them; JSON answers allow no script at all.
 CSP = b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
-DOCS_CSP = b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+PAGE_CSP = b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
 
 
 class SecurityHeadersMiddleware:
@@ -151,7 +152,6 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        docs = path in ("/docs", "/redoc")
         private = path.startswith("/api/v1/") and not path.startswith("/api/v1/reference/")
 
         async def send_with_headers(message: Message) -> None:
@@ -160,7 +160,10 @@ class SecurityHeadersMiddleware:
                 present = {k.lower() for k, _ in headers}
                 headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
                 if b"content-security-policy" not in present:
-                    headers.append((b"content-security-policy", DOCS_CSP if docs else CSP))
+                    ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                    headers.append(
+                        (b"content-security-policy", PAGE_CSP if ctype.startswith(b"text/html") else CSP)
+                    )
                 if private and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers

@@ -242,6 +242,10 @@ async def test_private_routes_need_credentials_public_ones_do_not(gw: Door) -> N
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "script-src" not in headers["Content-Security-Policy"]  # JSON: no script at all
+    docs = (await gw.client.get("/docs")).headers["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-inline'" in docs
+    assert "http" not in docs  # nothing from a CDN
     office = await gw.office()
     audit = (
         await gw.client.get("/api/v1/audit-events", params={"kind": "call.refused"}, headers=office)
