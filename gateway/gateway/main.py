@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response
 
 from gateway import docs
 from gateway.api import api_keys, audit, auth, organisations, reference
-from gateway.api.deps import NotAuthenticated, authenticate, client_ip
+from gateway.api.deps import HOW_TO_AUTHENTICATE, NotAuthenticated, authenticate, client_ip
 from gateway.domain.accounts import Policy
 from gateway.domain.callers import CredentialKind, TooManyRequests
 from gateway.protection import IdempotencyRefused, RateLimits, SecurityHeadersMiddleware
@@ -202,10 +202,7 @@ def create_app(
             raise
         if caller is None:
             await limits.hit("address", address)
-            raise NotAuthenticated(
-                "authentication required: send 'Authorization: Bearer <API key>' (bank and guarantor "
-                "systems) or 'Authorization: Bearer <access token>' from POST /api/v1/auth/login"
-            )
+            raise NotAuthenticated(f"authentication required: {HOW_TO_AUTHENTICATE}")
         request.state.caller = caller
         if caller.credential != CredentialKind.OPERATOR:
             await limits.hit("address", address)

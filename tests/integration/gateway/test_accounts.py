@@ -203,6 +203,22 @@ async def test_office_creates_organisations_and_admins_invite_their_users(gw: Do
     assert r.status_code == 403
     assert "financial office" in r.json()["detail"]
 
+    # Nothing is half-created: an organisation whose admin email is taken is not created either.
+    r = await gw.client.post(
+        "/api/v1/organisations",
+        json={
+            "kind": "bank",
+            "name": "dup",
+            "org_id": "bank-dup",
+            "admin_email": "loans@bonm.example",
+            "admin_name": "x",
+        },
+        headers=office,
+    )
+    assert r.status_code == 409
+    assert "already exists" in r.json()["detail"]
+    assert (await gw.client.get("/api/v1/organisations/bank-dup", headers=office)).status_code == 404
+
     # A league office needs a real league.
     r = await gw.client.post(
         "/api/v1/organisations",
