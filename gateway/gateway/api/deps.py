@@ -15,7 +15,7 @@ from gateway.domain.credentials import API_KEY_PREFIX, SESSION_PREFIX
 from gateway.settings import Settings
 from smefin.auth import verify_internal_token
 from smefin.db import Database
-from smefin.errors import Unauthorized
+from smefin.errors import Forbidden, Unauthorized
 
 HOW_TO_AUTHENTICATE = (
     "send 'Authorization: Bearer <API key>' (bank and guarantor systems) or "
@@ -50,6 +50,30 @@ def presented_credential(request: Request, settings: Settings) -> str | None:
     return request.cookies.get(settings.session_cookie_name)
 
 
+def from_cookie(request: Request, settings: Settings) -> bool:
+    """Whether the credential came from the session cookie (no header carried one)."""
+    return (
+        "authorization" not in request.headers
+        and "x-api-key" not in request.headers
+        and (settings.session_cookie_name in request.cookies)
+    )
+
+
+def refuse_cross_site(request: Request) -> None:
+    """A cookie-authenticated change must come from our own pages (besides SameSite=Strict, for old
+    browsers and subdomains): an Origin naming another site is refused."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    origin = request.headers.get("origin")
+    if origin is None:
+        return
+    host = request.headers.get("host", "")
+    if origin.split("://", 1)[-1].rstrip("/") != host:
+        raise Forbidden(
+            f"a change from another site ({origin[:100]}) is not accepted with the session cookie"
+        )
+
+
 async def authenticate(request: Request) -> Caller | None:
     """The caller of this request, None when it carries no credential; 401 when one is wrong."""
     settings: Settings = request.app.state.settings
@@ -63,6 +87,8 @@ async def authenticate(request: Request) -> Caller | None:
         async with db.unit_of_work() as session:
             return await key_caller(session, value)
     if value.startswith(SESSION_PREFIX):
+        if from_cookie(request, settings):
+            refuse_cross_site(request)
         async with db.unit_of_work() as session:
             caller = await session_caller(session, value)
         if caller is None:

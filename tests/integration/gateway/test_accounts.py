@@ -85,6 +85,20 @@ async def test_sme_signs_up_logs_in_and_is_its_enterprise(gw: Door) -> None:
         "scopes": None,
         "is_admin": True,
     }
+    # A change with the cookie from another site is refused; from our own origin it goes through.
+    evil = await gw.client.post(
+        "/api/v1/auth/password",
+        json={"current_password": "cashmere-and-wool-2026", "new_password": "attacker-chosen-pass"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert evil.status_code == 403
+    assert "another site" in evil.json()["detail"]
+    same = await gw.client.post(
+        "/api/v1/auth/password",
+        json={"current_password": "wrong-one-here", "new_password": "attacker-chosen-pass"},
+        headers={"Origin": "http://gw"},
+    )
+    assert same.status_code == 422  # reached the endpoint (and its own check)
     gw.client.cookies.clear()
     # ... and so does the access token a script sends.
     token = {"Authorization": f"Bearer {login.json()['access_token']}"}

@@ -3,6 +3,7 @@ and every refusal of the issue's 'bad input and attacks' list."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -212,3 +213,24 @@ async def test_request_size_limit_and_security_headers_on_forwarded_calls(
         assert r.headers["Cache-Control"] == "no-store"
         assert r.headers["Strict-Transport-Security"].startswith("max-age=")
         assert isinstance(r, httpx.Response)
+
+
+async def test_concurrent_retries_with_one_idempotency_key_act_once(infra: Infra, topic_prefix: str) -> None:
+    async with door(infra, topic_prefix, services=("credit_info",)) as gw:
+        uscc = make_uscc("150602", "GWJRN0003")
+        sme = await sign_up_and_log_in(gw, uscc, "race@sme.example")
+        body = enterprise_body(uscc, "并发测试企业", "150602")
+        keyed = sme | {"Idempotency-Key": "race-0000000001"}
+        answers = await asyncio.gather(
+            *(gw.client.post("/api/v1/enterprises", json=body, headers=keyed) for _ in range(4))
+        )
+        statuses = sorted(r.status_code for r in answers)
+        assert statuses.count(201) >= 1, [r.text for r in answers]
+        assert set(statuses) <= {201, 409}
+        for r in answers:
+            if r.status_code == 409:  # the gateway's "in progress", never the service's duplicate
+                assert "still being processed" in r.json()["detail"], r.text
+        # Once settled, the key replays the one registration.
+        again = await gw.client.post("/api/v1/enterprises", json=body, headers=keyed)
+        assert again.status_code == 201
+        assert again.headers["Idempotent-Replayed"] == "true"
