@@ -15,6 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.domain.callers import TooManyRequests
 from smefin.errors import Unprocessable
+from smefin.logging import get_logger
+
+log = get_logger("gateway.protection")
 
 # -- rate limits (the `limits` library: Redis shared by every replica when REDIS_URL is set) ------
 
@@ -26,7 +29,10 @@ class RateLimits:
         storage: Storage
         if redis_url:
             uri = redis_url if redis_url.startswith("async+") else f"async+{redis_url}"
-            storage = RedisStorage(uri, implementation="redispy")
+            # Short timeouts: an unreachable Redis must not stall every request behind it.
+            storage = RedisStorage(
+                uri, implementation="redispy", socket_connect_timeout=0.25, socket_timeout=0.25
+            )
         else:
             storage = MemoryStorage()
         self.storage = storage
@@ -36,9 +42,14 @@ class RateLimits:
     async def hit(self, name: str, who: str) -> None:
         """Count one call of `who` against limit `name`; 429 with the wait when over it."""
         item = self.items[name]
-        if await self.limiter.hit(item, name, who):
+        try:
+            if await self.limiter.hit(item, name, who):
+                return
+            stats = await self.limiter.get_window_stats(item, name, who)
+        except Exception as exc:
+            # Redis away: keep the door open (limits are protection, not authorisation) and say so.
+            log.warning("rate_limit.storage_unavailable", error=repr(exc))
             return
-        stats = await self.limiter.get_window_stats(item, name, who)
         retry_after = max(1, math.ceil(stats.reset_time - time.time()))
         raise TooManyRequests(
             f"rate limit of {item.amount} requests per {item.get_expiry()} s reached ({name}); "

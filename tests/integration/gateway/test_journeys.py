@@ -234,3 +234,11 @@ async def test_concurrent_retries_with_one_idempotency_key_act_once(infra: Infra
         again = await gw.client.post("/api/v1/enterprises", json=body, headers=keyed)
         assert again.status_code == 201
         assert again.headers["Idempotent-Replayed"] == "true"
+
+
+async def test_rate_limits_stay_open_when_redis_is_away() -> None:
+    from gateway.protection import RateLimits
+
+    limits = RateLimits({"credential": "1/minute"}, "redis://127.0.0.1:9/0")
+    for _ in range(3):
+        await limits.hit("credential", "key:x")  # no 429 and no 500: logged, let through
