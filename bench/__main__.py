@@ -13,7 +13,13 @@ from typing import Any
 from smefin.db import utcnow
 
 # Each module exposes run() -> dict of figures, with its own same-run ceiling where one applies.
-BENCHMARKS = ["bench.credit_info_rating", "bench.loan_matching", "bench.outbox_relay", "bench.fairs"]
+BENCHMARKS = [
+    "bench.credit_info_rating",
+    "bench.loan_matching",
+    "bench.outbox_relay",
+    "bench.fairs",
+    "bench.gateway",
+]
 RESULTS = Path(__file__).parent / "results"
 
 

@@ -34,6 +34,17 @@ ROUTES: dict[str, str] = {
 }
 
 
+# Resources the gateway answers itself (identity, keys, audit); never forwarded.
+GATEWAY_RESOURCES: tuple[str, ...] = (
+    "auth",
+    "signup",
+    "organisations",
+    "invitations",
+    "api-keys",
+    "audit-events",
+)
+
+
 def service_for(path: str) -> str | None:
     """The service owning `path` (e.g. /api/v1/enterprises/123), or None."""
     parts = path.strip("/").split("/")

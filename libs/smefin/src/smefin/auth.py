@@ -6,9 +6,10 @@ and applies object-level rules with the principal it yields.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import jwt
 from fastapi import Depends, Request
@@ -31,6 +32,8 @@ class Role(StrEnum):
     OFFICE = "office"  # the financial office (金融办 / 中小企业局)
     ORGANIZER = "organizer"
     SERVICE = "service"  # another service or an operator job
+    # A league-level window platform (盟市窗口平台): office reads, limited to `league_code`.
+    LEAGUE_OFFICE = "league_office"
 
 
 class Principal(BaseModel):
@@ -43,6 +46,8 @@ class Principal(BaseModel):
     org_id: str
     # For an SME: its USCC, so every enterprise-level check is a string compare.
     uscc: str | None = None
+    # For a league office: the one league (GB/T 2260 code) whose data it may read.
+    league_code: str | None = None
 
     def require(self, *roles: Role) -> Principal:
         """Raise 403 unless the principal has one of `roles`."""
@@ -64,6 +69,7 @@ def issue_internal_token(principal: Principal, secret: str, ttl: timedelta = tim
         "role": principal.role.value,
         "org": principal.org_id,
         "uscc": principal.uscc,
+        "league_code": principal.league_code,
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
@@ -77,6 +83,7 @@ def verify_internal_token(token: str, secret: str) -> Principal:
             role=Role(claims["role"]),
             org_id=claims["org"],
             uscc=claims.get("uscc"),
+            league_code=claims.get("league_code"),
         )
     except (jwt.PyJWTError, KeyError, ValueError) as exc:
         raise Unauthorized(f"invalid internal token: {exc}") from exc
@@ -93,3 +100,33 @@ def current_principal(request: Request) -> Principal:
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+# The roles that read office aggregates: the regional office everywhere, a league office in its league.
+OFFICE_ROLES = (Role.OFFICE, Role.LEAGUE_OFFICE)
+
+
+def league_scope(principal: Principal, requested: str | None = None) -> str | None:
+    """The league filter an office read must apply: what was asked, or a league office's own league.
+
+    A league office asking for another league is refused (403); services call this where the office
+    reads lists or aggregates by league, so a league office never sees beyond its `league_code`.
+    """
+    if principal.role != Role.LEAGUE_OFFICE:
+        return requested
+    if principal.league_code is None:
+        raise Forbidden("this league-office token names no league; ask the office to fix the account")
+    if requested is not None and requested != principal.league_code:
+        raise Forbidden(
+            f"a league office reads only its own league ({principal.league_code}), not {requested}"
+        )
+    return principal.league_code
+
+
+T = TypeVar("T")
+
+
+def in_league_scope(principal: Principal, items: Iterable[T], league_of: Callable[[T], str]) -> list[T]:
+    """The items a principal may see of an office aggregate: all, or a league office's own league's."""
+    own = league_scope(principal)
+    return [item for item in items if own is None or league_of(item) == own]

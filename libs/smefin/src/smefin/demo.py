@@ -1106,6 +1106,113 @@ async def load(
     return 0
 
 
+# ---- demo logins at the gateway's front door --------------------------------------------------
+
+DEMO_OFFICE_EMAIL = "office@demo.smefin"
+DEMO_OFFICE_PASSWORD = "demo-office-password"
+DEMO_BANK_EMAIL = "admin@icbc-nm.demo.smefin"
+DEMO_BANK_PASSWORD = "demo-bank-password"
+DEMO_SME_EMAIL = "owner@sme.demo.smefin"
+DEMO_SME_PASSWORD = "demo-sme-password"
+DEMO_KEY_SCOPES = ["lending:write", "credit:read", "guarantees:read"]
+
+
+@dataclass(frozen=True)
+class DemoLogins:
+    """What `make run` prints: the office and SME logins, and a bank admin with a fresh API key."""
+
+    office_email: str
+    office_password: str
+    bank_org_id: str
+    bank_email: str
+    bank_password: str
+    bank_api_key: str
+    sme_uscc: str
+    sme_email: str
+    sme_password: str
+
+
+async def _password_login(client: httpx.AsyncClient, email: str, password: str) -> dict[str, str]:
+    r = await client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    if r.status_code != 200:
+        raise LoadFailed(f"demo login {email} failed: {r.status_code} {r.text[:200]}")
+    client.cookies.clear()
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+async def demo_logins(
+    gateway: str,
+    *,
+    enterprises: int = 2000,
+    seed: int = SEED,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> DemoLogins:
+    """Through the gateway's own API: the office creates the demo bank and its admin (once), the
+    admin makes a fresh API key (revoking the oldest when two are live), one demo SME signs up."""
+    org_id, name, _ = BANKS[0]
+    async with httpx.AsyncClient(
+        base_url=gateway.rstrip("/"), timeout=REQUEST_TIMEOUT, transport=transport
+    ) as client:
+        office = await _password_login(client, DEMO_OFFICE_EMAIL, DEMO_OFFICE_PASSWORD)
+        r = await client.post(
+            "/api/v1/organisations",
+            json={
+                "kind": "bank",
+                "name": name,
+                "org_id": org_id,
+                "admin_email": DEMO_BANK_EMAIL,
+                "admin_name": "演示管理员",
+            },
+            headers=office,
+        )
+        if r.status_code == 201:
+            accepted = await client.post(
+                "/api/v1/invitations/accept",
+                json={
+                    "invitation_token": r.json()["admin"]["invitation_token"],
+                    "password": DEMO_BANK_PASSWORD,
+                },
+            )
+            if accepted.status_code != 200:
+                raise LoadFailed(f"demo bank admin: {accepted.status_code} {accepted.text[:200]}")
+        elif r.status_code != 409:
+            raise LoadFailed(f"demo bank: {r.status_code} {r.text[:200]}")
+        bank = await _password_login(client, DEMO_BANK_EMAIL, DEMO_BANK_PASSWORD)
+        keys = (await client.get("/api/v1/api-keys", headers=bank)).json()
+        live = sorted((k for k in keys if k["revoked_at"] is None), key=lambda k: str(k["created_at"]))
+        for old in live[: max(0, len(live) - 1)]:
+            await client.delete(f"/api/v1/api-keys/{old['id']}", headers=bank)
+        created = await client.post(
+            "/api/v1/api-keys", json={"name": "demo core banking", "scopes": DEMO_KEY_SCOPES}, headers=bank
+        )
+        if created.status_code != 201:
+            raise LoadFailed(f"demo API key: {created.status_code} {created.text[:200]}")
+        sme = enterprise_bodies(enterprises, seed)[0]
+        signed = await client.post(
+            "/api/v1/signup",
+            json={
+                "uscc": sme["uscc"],
+                "enterprise_name": sme["name"],
+                "email": DEMO_SME_EMAIL,
+                "display_name": "演示企业负责人",
+                "password": DEMO_SME_PASSWORD,
+            },
+        )
+        if signed.status_code not in (201, 409):
+            raise LoadFailed(f"demo SME signup: {signed.status_code} {signed.text[:200]}")
+    return DemoLogins(
+        office_email=DEMO_OFFICE_EMAIL,
+        office_password=DEMO_OFFICE_PASSWORD,
+        bank_org_id=org_id,
+        bank_email=DEMO_BANK_EMAIL,
+        bank_password=DEMO_BANK_PASSWORD,
+        bank_api_key=created.json()["key"],
+        sme_uscc=sme["uscc"],
+        sme_email=DEMO_SME_EMAIL,
+        sme_password=DEMO_SME_PASSWORD,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Command-line entry point: python -m smefin.demo --gateway http://127.0.0.1:8000."""
     parser = argparse.ArgumentParser(prog="python -m smefin.demo", description=__doc__.splitlines()[0])

@@ -29,7 +29,6 @@ from smefin import demo
 from smefin.devinfra import EmbeddedBroker, EmbeddedPostgres, create_databases
 from smefin.kafka import all_topics, ensure_topics
 from smefin.migrations import upgrade
-from smefin.settings import DEV_SECRET
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,7 @@ SERVICES = [
     ServiceProcess("events", "fairs", "FAIRS_", 8004),
 ]
 GATEWAY_PORT = 8000
+GATEWAY_DATABASE = "smefin_gateway"
 
 
 def say(message: str) -> None:
@@ -105,11 +105,22 @@ class Platform:
 
     def prepare(self, pg_url: str, bootstrap: str) -> None:
         """Databases, migrations, topics."""
-        create_databases(pg_url, [s.database for s in SERVICES])
+        create_databases(pg_url, [s.database for s in SERVICES] + [GATEWAY_DATABASE])
         for s in SERVICES:
             migrations = importlib.import_module(f"{s.package}.main").MIGRATIONS
             upgrade(migrations, f"{pg_url}/{s.database}")
             say(f"{s.name}: database {s.database} migrated")
+        # The gateway's identity database, with the office's first admin (the demo office login).
+        upgrade(importlib.import_module("gateway.main").MIGRATIONS, f"{pg_url}/{GATEWAY_DATABASE}")
+        gateway_bootstrap = importlib.import_module("gateway.bootstrap")
+        asyncio.run(
+            gateway_bootstrap.bootstrap_office(
+                f"{pg_url}/{GATEWAY_DATABASE}",
+                email=demo.DEMO_OFFICE_EMAIL,
+                password=demo.DEMO_OFFICE_PASSWORD,
+            )
+        )
+        say(f"gateway: database {GATEWAY_DATABASE} migrated, office login ready")
         created = asyncio.run(ensure_topics(bootstrap, all_topics()))
         say(f"topics ready ({len(created)} created)")
 
@@ -119,6 +130,9 @@ class Platform:
         logs.mkdir(parents=True, exist_ok=True)
         base_env = dict(os.environ)
         gateway_env = dict(base_env)
+        gateway_env["GATEWAY_DATABASE_URL"] = f"{pg_url}/{GATEWAY_DATABASE}"
+        # The demo loader acts as many principals with operator tokens (it holds the dev secret).
+        gateway_env.setdefault("GATEWAY_ACCEPT_OPERATOR_TOKENS", "true")
         for s in SERVICES:
             env = dict(base_env)
             env[f"{s.env_prefix}DATABASE_URL"] = f"{pg_url}/{s.database}"
@@ -193,30 +207,40 @@ class Platform:
             self.pg.stop()
 
 
-def show_where_to_look(gateway: str) -> None:
-    """Where the demo data can be seen; the pages want an office token, so print one."""
-    secret = os.environ.get("SMEFIN_DEMO_TOKEN_SECRET") or DEV_SECRET
-    token = demo.office_token(secret)
-    say("where to look (every /api/v1 call needs a bearer token; this office one is valid 12 h):")
+def show_where_to_look(gateway: str, logins: demo.DemoLogins) -> None:
+    """How to log in as the demo office, bank (with an API key) and SME, with example calls."""
     months = demo.report_months(date.today())
-    say(f"  coverage page (HTML): {gateway}/api/v1/coverage/page")
-    say(f"  export TOKEN={token}")
+    login = f"curl -s {gateway}/api/v1/auth/login -H 'content-type: application/json'"
+    token = "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'"
+    say(f"demo logins (API document: {gateway}/docs):")
+    say(f"  office (金融办): {logins.office_email} / {logins.office_password}")
     say(
-        f'  curl -H "Authorization: Bearer $TOKEN" {gateway}/api/v1/coverage/page > coverage.html  (guarantee coverage page)'
+        f'    export TOKEN=$({login} -d \'{{"email": "{logins.office_email}", "password": "{logins.office_password}"}}\' | {token})'
     )
-    say(f'  curl -H "Authorization: Bearer $TOKEN" "{gateway}/api/v1/enterprises?league_code=150100&limit=5"')
+    say(f'    curl -H "Authorization: Bearer $TOKEN" {gateway}/api/v1/coverage/page > coverage.html')
     say(
-        f'  curl -H "Authorization: Bearer $TOKEN" "{gateway}/api/v1/lending-reports/growth?from_month={months[0]}&to_month={months[-1]}"'
+        f'    curl -H "Authorization: Bearer $TOKEN" "{gateway}/api/v1/lending-reports/growth?from_month={months[0]}&to_month={months[-1]}"'
     )
     say(
-        "  API docs per service: http://127.0.0.1:8001/docs (credit-info), :8002 (loan-matching), "
-        ":8003 (guarantee-registry), :8004 (events)"
+        f"  bank ({logins.bank_org_id}): admin {logins.bank_email} / {logins.bank_password}; API key (shown once):"
     )
+    say(f"    export BANK_KEY={logins.bank_api_key}")
+    say(f'    curl -H "Authorization: Bearer $BANK_KEY" {gateway}/api/v1/matches')
+    say(f"  SME ({logins.sme_uscc}): {logins.sme_email} / {logins.sme_password}")
+    say(
+        f'    export SME=$({login} -d \'{{"email": "{logins.sme_email}", "password": "{logins.sme_password}"}}\' | {token})'
+    )
+    say(f'    curl -H "Authorization: Bearer $SME" {gateway}/api/v1/enterprises/{logins.sme_uscc}')
 
 
 def _load_demo(gateway: str, enterprises: int) -> None:
     if asyncio.run(demo.load(gateway, enterprises=enterprises)) == 0:
-        show_where_to_look(gateway)
+        try:
+            logins = asyncio.run(demo.demo_logins(gateway, enterprises=enterprises))
+        except Exception as exc:
+            say(f"demo logins could not be prepared: {exc}")
+            return
+        show_where_to_look(gateway, logins)
     else:
         say("demo data could not be loaded (see above); the platform stays up without it")
 
@@ -248,7 +272,7 @@ def run(data_dir: Path, host: str, load_demo: bool = True) -> int:
         else:
             say("demo data: skipped (SMEFIN_DEMO=0 / --no-demo); load it later with python -m smefin.demo")
         say(
-            f"the platform answers on http://127.0.0.1:{GATEWAY_PORT}  (API map: /api/v1, docs per service: http://127.0.0.1:8001/docs …8004/docs)"
+            f"the platform answers on http://127.0.0.1:{GATEWAY_PORT}  (API map: /api/v1, one API document: /docs)"
         )
         say(f"logs in {data_dir / 'logs'}; press Ctrl-C to stop")
         while True:

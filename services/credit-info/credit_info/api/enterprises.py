@@ -27,7 +27,7 @@ from credit_info.db import repositories as repo
 from credit_info.db.tables import Enterprise
 from credit_info.domain.enterprises import locate, size_class
 from credit_info.domain.services import profile, recompute_rating
-from smefin.auth import Role
+from smefin.auth import Role, league_scope
 from smefin.contracts.enterprises import EnterpriseRegistered, EnterpriseUpdated
 from smefin.db import utcnow
 from smefin.errors import Conflict, Forbidden, NotFound
@@ -120,9 +120,10 @@ async def search_enterprises(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> EnterprisePage:
     """Search the database by league, county, industry and size class (office and services)."""
-    principal.require(Role.OFFICE, Role.SERVICE)
+    principal.require(Role.OFFICE, Role.LEAGUE_OFFICE, Role.SERVICE)
     filters = {
-        "league_code": league_code,
+        # A league office searches its own league only (盟市窗口平台).
+        "league_code": league_scope(principal, league_code),
         "county_code": county_code,
         "industry": industry,
         "size_class": size_class.value if size_class else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +19,7 @@ from guarantee_registry.api.schemas import CoverageRead, ObligationRead
 from guarantee_registry.db import repositories as repo
 from guarantee_registry.domain import services
 from guarantee_registry.domain.rules import CoverageReport, Obligation, capacity_of, league_status
+from smefin.auth import Role, in_league_scope
 from smefin.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/coverage", tags=["coverage"])
@@ -46,13 +48,25 @@ def _rows(report: CoverageReport) -> CoverageRead:
     )
 
 
+def _league(o: Obligation) -> str:
+    return o.league_code
+
+
 @router.get("", summary="Coverage per league, qualifying county and zone")
 async def get_coverage(
     session: SessionDep, policy: PolicyDep, principal: PrincipalDep, year: YearQuery = None
 ) -> CoverageRead:
     """Which targets are met, which companies count, and the shortfall in yuan."""
-    principal.require(*MANAGERS)
-    return _rows(await services.build_report(session, policy, year))
+    principal.require(*MANAGERS, Role.LEAGUE_OFFICE)
+    report = await services.build_report(session, policy, year)
+    if principal.role == Role.LEAGUE_OFFICE:  # its own league's leagues, counties and zones only
+        report = replace(
+            report,
+            leagues=in_league_scope(principal, report.leagues, _league),
+            counties=in_league_scope(principal, report.counties, _league),
+            zones=in_league_scope(principal, report.zones, _league),
+        )
+    return _rows(report)
 
 
 @router.get("/export.csv", summary="Coverage as CSV", response_class=Response)
