@@ -263,5 +263,10 @@ class _NotStored(Exception):
 def _response_headers(response: httpx.Response, *, decoded: bool = False) -> dict[str, str]:
     # The request id is set once, by our own middleware; lengths are recomputed; a body read with
     # aread() is already decoded.
-    dropped = HOP_BY_HOP | {REQUEST_ID_HEADER.lower()} | ({"content-encoding"} if decoded else set())
+    # The gateway's own server writes date and server; the service's copies would repeat them.
+    dropped = (
+        HOP_BY_HOP
+        | {REQUEST_ID_HEADER.lower(), "date", "server"}
+        | ({"content-encoding"} if decoded else set())
+    )
     return {k: v for k, v in response.headers.items() if k.lower() not in dropped}
