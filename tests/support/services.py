@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +38,14 @@ async def migrate(migrations: Path, url: str) -> None:
     await asyncio.to_thread(upgrade, migrations, url)
 
 
+# Module-level headers are made at import; the suite runs longer than the 5 minutes of a real token.
+TEST_TOKEN_TTL = timedelta(hours=2)
+
+
 def bearer(role: Role | str, org_id: str = "org-1", uscc: str | None = None) -> dict[str, str]:
     """Headers carrying the gateway's signed internal token for a principal."""
     principal = Principal(subject=f"user-{org_id}", role=Role(role), org_id=org_id, uscc=uscc)
-    return {"Authorization": f"Bearer {issue_internal_token(principal, DEV_SECRET)}"}
+    return {"Authorization": f"Bearer {issue_internal_token(principal, DEV_SECRET, ttl=TEST_TOKEN_TTL)}"}
 
 
 @dataclass

@@ -216,7 +216,20 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": detail, "code": code}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        allowed = allowed_methods(request.app, request.scope)
+        if allowed and request.method not in allowed:
+            # A template (`/fairs/{id}`) caught a static path (`/fairs/monitoring`) for a method the
+            # static path does not have: the answer is "not allowed here", not "bad id".
+            allow = ", ".join(allowed)
+            return JSONResponse(
+                {
+                    "detail": f"{request.method} is not allowed here; allowed: {allow}",
+                    "code": "method_not_allowed",
+                },
+                status_code=405,
+                headers={"Allow": allow},
+            )
         errors = [
             {
                 "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body",

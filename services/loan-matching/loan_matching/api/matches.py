@@ -76,7 +76,7 @@ async def list_matches(
     return out
 
 
-@router.get("/{match_id:uuid}", response_model=MatchRead)
+@router.get("/{match_id}", response_model=MatchRead)
 async def get(match_id: uuid.UUID, session: SessionDep, who: PrincipalDep) -> dict[str, Any]:
     """One match on the caller's product."""
     m, r = await bank_match(session, match_id, who)
@@ -84,7 +84,7 @@ async def get(match_id: uuid.UUID, session: SessionDep, who: PrincipalDep) -> di
 
 
 @router.post(
-    "/{match_id:uuid}/offer", status_code=201, response_model=OfferRead, summary="Approve: make an offer"
+    "/{match_id}/offer", status_code=201, response_model=OfferRead, summary="Approve: make an offer"
 )
 async def approve(
     match_id: uuid.UUID, body: OfferCreate, session: SessionDep, outbox: OutboxDep, who: PrincipalDep
@@ -97,7 +97,7 @@ async def approve(
     return await make_offer(session, outbox, m, r, p, body.amount, body.rate, body.term_months)
 
 
-@router.post("/{match_id:uuid}/decline", response_model=MatchRead, summary="Decline with a reason")
+@router.post("/{match_id}/decline", response_model=MatchRead, summary="Decline with a reason")
 async def decline(
     match_id: uuid.UUID,
     body: DeclineBody,
