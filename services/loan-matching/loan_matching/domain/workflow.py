@@ -455,6 +455,8 @@ async def assignment_round(
         objective=Decimal(f"{sol.objective:.2f}"),
         bound=Decimal(f"{sol.bound:.2f}"),
         gap=sol.gap,
+        optimality=sol.optimality,
+        start_objective=None if sol.start_objective is None else Decimal(f"{sol.start_objective:.2f}"),
         solver=sol.solver,
         seconds=round(sol.seconds, 4),
         assignments=assignments,
