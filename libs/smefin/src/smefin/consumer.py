@@ -129,15 +129,21 @@ class EventConsumer:
         assert self._consumer is not None
         while not self._stopping.is_set():
             batches = await self._consumer.getmany(timeout_ms=200, max_records=500)
+            done: dict[TopicPartition, int] = {}
             for tp, records in batches.items():
                 for record in records:
                     await self.handle(record)
-                await self._commit(tp, records[-1].offset + 1)
+                done[tp] = records[-1].offset + 1
+            if done:
+                await self._commit(done)
 
-    async def _commit(self, tp: TopicPartition, next_offset: int) -> None:
-        """Commit after the effects are durable; a crash before this means redelivery."""
+    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
+        """Commit a whole fetched batch in one request, after its effects are durable.
+
+        A crash before this means redelivery of the batch, which the processed-events rows skip.
+        """
         assert self._consumer is not None
-        await self._consumer.commit({tp: next_offset})
+        await self._consumer.commit(offsets)
 
     async def handle(self, record: ConsumerRecord[bytes, bytes]) -> None:
         """Apply one record once, or dead-letter it."""
