@@ -11,7 +11,7 @@ from aiokafka.errors import TopicAlreadyExistsError
 from smefin.contracts.envelope import Topic
 
 
-def make_producer(bootstrap: str, *, client_id: str) -> AIOKafkaProducer:
+def make_producer(bootstrap: str, *, client_id: str, linger_ms: int = 5) -> AIOKafkaProducer:
     """A producer that waits for all in-sync replicas and gives up on a send within seconds."""
     # Idempotent producers need InitProducerId, which the embedded broker refuses; exactly-once
     # comes from the outbox plus idempotent consumers instead.
@@ -20,7 +20,7 @@ def make_producer(bootstrap: str, *, client_id: str) -> AIOKafkaProducer:
         client_id=client_id,
         acks="all",
         enable_idempotence=False,
-        linger_ms=5,
+        linger_ms=linger_ms,
         request_timeout_ms=5000,
         retry_backoff_ms=200,
     )

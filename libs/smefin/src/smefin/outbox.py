@@ -171,7 +171,8 @@ class OutboxRelay:
 
     async def _connect(self) -> AIOKafkaProducer:
         if self._producer is None:
-            producer = make_producer(self.bootstrap, client_id=self.client_id)
+            # No linger: the relay hands over a whole claimed batch at once, then waits for the acks.
+            producer = make_producer(self.bootstrap, client_id=self.client_id, linger_ms=0)
             try:
                 await producer.start()
                 topics = await self._topics()

@@ -31,14 +31,14 @@ class Ranked:
         eligible: npt.NDArray[np.bool_],
         unknown: npt.NDArray[np.int8],
         rate: npt.NDArray[np.float64],
-        probability: npt.NDArray[np.float64],
+        probability: npt.NDArray[np.float32],
     ) -> None:
         self.req, self.prod = req, prod
         self.eligible = eligible
         self.unknown = unknown  # how many rules answered "unknown"
         self.rate = rate
-        self.probability = probability  # 0 where not eligible
-        self.expected_value = probability * req.amount[:, None]  # expected yuan of SME credit delivered
+        self.probability = probability  # 0 where not eligible; float32
+        self.expected_value = req.amount[:, None] * probability  # expected yuan of SME credit delivered
 
     @cached_property
     def status(self) -> npt.NDArray[np.int8]:
@@ -56,5 +56,5 @@ def rank_grid(req: RequestBatch, prod: ProductBatch, model: MatchingModel) -> Ra
     eligible, unknown = eligibility(req, prod)
     rate = indicative_rate(req, prod)
     p = model.score_grid(req, prod, rate, unknown)
-    p *= eligible
+    np.multiply(p, eligible, out=p)
     return Ranked(req, prod, eligible, unknown, rate, p)
