@@ -379,7 +379,7 @@ async def assignment_round(
     session: AsyncSession, outbox: Outbox, model: MatchingModel, settings: Settings, *, by: str, limit: int
 ) -> AssignmentRound:
     """Spread open requests over live products under quotas (exact), and propose the assigned pairs."""
-    requests = await repo.open_requests(session, limit)
+    requests = await repo.open_requests(session, limit, lock=True)
     products = await repo.live_products(session)
     ents = await repo.enterprises(session, [r.uscc for r in requests])
     prows = await product_rows(session, products)
