@@ -258,7 +258,7 @@ class Crash(Exception):
 
 
 class CrashBeforeOffsetCommit(EventConsumer):
-    async def _commit(self, tp: Any, next_offset: int) -> None:
+    async def _commit(self, offsets: Any) -> None:
         raise Crash
 
 
@@ -347,3 +347,42 @@ async def test_malformed_message_is_dead_lettered(infra: Infra, topic_prefix: st
         assert consumer.stats.dead_lettered == 1
         assert "malformed event envelope" in consumer.stats.dead_letter_errors[0]
         assert await count_effects(core) == {"after": 1}
+
+
+async def test_relay_wakes_on_the_commit_not_on_its_poll(infra: Infra, topic_prefix: str) -> None:
+    async with core_db(infra, topic_prefix) as core:
+        # A poll this slow cannot explain a publish within a second: the NOTIFY from the insert does.
+        relay = relay_for(core, infra.bootstrap)
+        relay.poll_seconds = 30.0
+        async with running(relay):
+            await eventually(lambda: relay._listener_raw is not None)
+            await asyncio.sleep(0.3)  # the relay has found nothing and gone to sleep
+            with pytest.raises(RuntimeError):
+                async with core.db.unit_of_work() as session:
+                    await core.outbox.add(session, Pinged(key="ghost"), subject="s")
+                    raise RuntimeError("rolled back: no notification, nothing to publish")
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            committed = await commit_events(core, 3, per_tx=3, tag="woken")
+            await eventually(lambda: relay.published >= 3, timeout=5)
+            assert loop.time() - started < 2.0
+            records = await read_topic(infra.bootstrap, core.topic, expect=3)
+        assert set(event_ids(records)) == committed
+
+
+async def test_relay_falls_back_to_polling_and_listens_again(infra: Infra, topic_prefix: str) -> None:
+    async with core_db(infra, topic_prefix) as core:
+        relay = relay_for(core, infra.bootstrap)
+        relay.poll_seconds = 0.3
+        async with running(relay):
+            await eventually(lambda: relay._listener_raw is not None)
+            lost = relay._listener_raw
+            pid = lost.get_server_pid()
+            async with core.db.engine.connect() as conn:
+                await conn.execute(text(f"SELECT pg_terminate_backend({int(pid)})"))
+            committed = await commit_events(core, 5, tag="polled")
+            await eventually(lambda: relay.published >= 5, timeout=10)
+            # And it listens again on a new connection.
+            await eventually(lambda: relay._listener_raw is not None and relay._listener_raw is not lost)
+            records = await read_topic(infra.bootstrap, core.topic, expect=5)
+        assert set(event_ids(records)) == committed

@@ -32,7 +32,7 @@ def security_options(settings: ServiceSettings) -> dict[str, Any]:
 
 
 def make_producer(
-    bootstrap: str, *, client_id: str, security: Mapping[str, Any] | None = None
+    bootstrap: str, *, client_id: str, security: Mapping[str, Any] | None = None, linger_ms: int = 5
 ) -> AIOKafkaProducer:
     """A producer that waits for all in-sync replicas and gives up on a send within seconds."""
     # Idempotent producers need InitProducerId, which the embedded broker refuses; exactly-once
@@ -42,7 +42,7 @@ def make_producer(
         client_id=client_id,
         acks="all",
         enable_idempotence=False,
-        linger_ms=5,
+        linger_ms=linger_ms,
         request_timeout_ms=5000,
         retry_backoff_ms=200,
         **(security or {}),

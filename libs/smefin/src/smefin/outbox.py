@@ -3,12 +3,18 @@
 Nothing is published that did not commit (the row is in the same transaction), and nothing that
 committed is lost (the relay retries with back-off until the broker acknowledges). Several relay
 replicas may run at once: each claims a batch with FOR UPDATE SKIP LOCKED, so no row is sent by two.
+
+The insert also sends a PostgreSQL NOTIFY (delivered when, and only if, the transaction commits), so
+the relay wakes within milliseconds of a commit instead of on its next poll; polling stays as the
+fallback for rows that wait out a back-off and for notifications missed while the relay's listening
+connection was down.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +34,7 @@ from sqlalchemy import (
     Text,
     Uuid,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -35,7 +42,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from smefin.contracts.envelope import Envelope, EventPayload, Topic, make_envelope
 from smefin.db import Database, utcnow
@@ -85,6 +92,11 @@ class MessagingTables:
         return cls(outbox=outbox, processed_events=processed)
 
 
+def notify_channel(table: Table) -> str:
+    """The NOTIFY channel an outbox insert signals on (one per outbox table, per database)."""
+    return f"{table.name}_insert"
+
+
 class Outbox:
     """Writes events into the service's outbox inside the caller's transaction."""
 
@@ -100,8 +112,9 @@ class Outbox:
             headers["request_id"] = rid
         # On the session's connection: same transaction, without SQLModel's execute() warning.
         conn = await session.connection()
-        await conn.execute(
-            insert(self.table).values(
+        row = (
+            insert(self.table)
+            .values(
                 event_id=envelope.event_id,
                 topic=payload.topic,
                 key=subject,
@@ -109,7 +122,11 @@ class Outbox:
                 body=envelope.model_dump(mode="json"),
                 headers=headers,
             )
+            .returning(self.table.c.id)
+            .cte("outbox_row")
         )
+        # One round trip: the insert and the NOTIFY the relay listens for (sent at commit only).
+        await conn.execute(select(func.pg_notify(notify_channel(self.table), "")).select_from(row))
         return envelope
 
 
@@ -149,12 +166,19 @@ class OutboxRelay:
         self.security = dict(security or {})
         self._producer: AIOKafkaProducer | None = None
         self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._listener: AsyncConnection | None = None
+        self._listener_raw: Any = None  # the asyncpg connection under it
+        self._listen_retry_at = 0.0
         self._connect_failures = 0
         self.published = 0
 
     async def _connect(self) -> AIOKafkaProducer:
         if self._producer is None:
-            producer = make_producer(self.bootstrap, client_id=self.client_id, security=self.security)
+            # No linger: the relay hands over a whole claimed batch at once, then waits for the acks.
+            producer = make_producer(
+                self.bootstrap, client_id=self.client_id, security=self.security, linger_ms=0
+            )
             try:
                 await producer.start()
                 topics = await self._topics()
@@ -251,35 +275,43 @@ class OutboxRelay:
                 results: list[Any] = await asyncio.gather(*futures, return_exceptions=True)
             except (TimeoutError, KafkaError, OSError) as exc:
                 results = [exc] * len(rows)
-            sent = 0
-            for row, res in zip(rows, results, strict=True):
-                if isinstance(res, BaseException):
-                    # Stop at the first failure so later events of an aggregate wait behind it.
-                    failed_ids = [r.id for r in rows[sent:]]
-                    await conn.execute(
-                        update(t)
-                        .where(t.c.id.in_(failed_ids))
-                        .values(
-                            attempts=t.c.attempts + 1,
-                            last_error=f"{type(res).__name__}: {res}"[:2000],
-                            available_at=func.now() + backoff(row.attempts),
-                        )
-                    )
-                    self._connect_failures += 1
-                    if self._connect_failures == 1 or self._connect_failures % 20 == 0:
-                        log.warning(
-                            "outbox.publish_failed",
-                            error=f"{type(res).__name__}: {res}",
-                            waiting=len(failed_ids),
-                        )
-                    await self._disconnect()
-                    break
+            ok = next((i for i, r in enumerate(results) if isinstance(r, BaseException)), len(rows))
+            if ok:
+                # One statement for the whole acknowledged prefix (executemany), not one per row.
                 await conn.execute(
                     update(t)
-                    .where(t.c.id == row.id)
-                    .values(sent_at=func.now(), kafka_partition=res.partition, kafka_offset=res.offset)
+                    .where(t.c.id == bindparam("row_id"))
+                    .values(
+                        sent_at=func.now(), kafka_partition=bindparam("part"), kafka_offset=bindparam("off")
+                    )
+                    .execution_options(synchronize_session=False),
+                    [
+                        {"row_id": row.id, "part": res.partition, "off": res.offset}
+                        for row, res in zip(rows[:ok], results[:ok], strict=True)
+                    ],
                 )
-                sent += 1
+            if ok < len(rows):
+                # Stop at the first failure so later events of an aggregate wait behind it.
+                res, row = results[ok], rows[ok]
+                failed_ids = [r.id for r in rows[ok:]]
+                await conn.execute(
+                    update(t)
+                    .where(t.c.id.in_(failed_ids))
+                    .values(
+                        attempts=t.c.attempts + 1,
+                        last_error=f"{type(res).__name__}: {res}"[:2000],
+                        available_at=func.now() + backoff(row.attempts),
+                    )
+                )
+                self._connect_failures += 1
+                if self._connect_failures == 1 or self._connect_failures % 20 == 0:
+                    log.warning(
+                        "outbox.publish_failed",
+                        error=f"{type(res).__name__}: {res}",
+                        waiting=len(failed_ids),
+                    )
+                await self._disconnect()
+            sent = ok
         self.published += sent
         return sent
 
@@ -292,10 +324,42 @@ class OutboxRelay:
             )
             return int(result.rowcount or 0)
 
+    async def _listen(self) -> None:
+        """Keep a connection LISTENing on the outbox channel; on failure, retry every few seconds."""
+        if self._listener_raw is not None and not self._listener_raw.is_closed():
+            return
+        if time.monotonic() < self._listen_retry_at:
+            return
+        await self._unlisten()
+        try:
+            conn = await self.db.engine.connect()
+            self._listener = conn
+            raw: Any = (await conn.get_raw_connection()).driver_connection
+            await raw.add_listener(notify_channel(self.table), self._notified)
+            self._listener_raw = raw
+        except Exception as exc:
+            self._listen_retry_at = time.monotonic() + 5.0
+            log.warning("outbox.listen_failed", error=repr(exc))
+            await self._unlisten()
+
+    def _notified(self, *_: Any) -> None:
+        self._wake.set()
+
+    async def _unlisten(self) -> None:
+        self._listener_raw = None
+        if self._listener is not None:
+            conn, self._listener = self._listener, None
+            try:
+                await conn.invalidate()
+            except Exception:
+                pass
+
     async def run(self) -> None:
-        """Publish until stopped; sleeps only when there is nothing to send."""
+        """Publish until stopped; between batches, sleep until a NOTIFY or the next poll."""
         last_purge = utcnow()
         while not self._stopping.is_set():
+            await self._listen()
+            self._wake.clear()
             try:
                 sent = await self.publish_batch()
             except Exception as exc:
@@ -303,18 +367,26 @@ class OutboxRelay:
                 sent = 0
                 await self._disconnect()
             if sent == 0:
-                try:
-                    await asyncio.wait_for(self._stopping.wait(), timeout=self.poll_seconds)
-                except TimeoutError:
-                    pass
+                await self._sleep()
             if utcnow() - last_purge > timedelta(hours=1):
                 last_purge = utcnow()
                 await self.purge_sent()
+        await self._unlisten()
+
+    async def _sleep(self) -> None:
+        stop = asyncio.ensure_future(self._stopping.wait())
+        wake = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({stop, wake}, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            wake.cancel()
 
     async def stop(self) -> None:
         """Ask the loop to finish and close the producer."""
         self._stopping.set()
         await self._disconnect()
+        await self._unlisten()
 
     async def pending(self) -> int:
         """Rows not yet published (for readiness and tests)."""

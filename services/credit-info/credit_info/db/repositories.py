@@ -206,3 +206,35 @@ async def usccs_with_newly_aged_records(session: AsyncSession, today: date) -> S
         .distinct()
     )
     return (await session.exec(stmt)).all()
+
+
+async def enterprises_for_rating(session: AsyncSession, usccs: Sequence[str]) -> Sequence[Enterprise]:
+    """Many enterprises, locked in USCC order (the batch re-rate; one order, so batches never deadlock)."""
+    stmt = (
+        select(Enterprise)
+        .where(col(Enterprise.uscc).in_(list(usccs)))
+        .order_by(col(Enterprise.uscc))
+        .with_for_update()
+    )
+    return (await session.exec(stmt)).all()
+
+
+async def live_records_of_many(
+    session: AsyncSession, usccs: Sequence[str], *, today: date
+) -> dict[str, list[CreditRecord]]:
+    """Live records of many enterprises in one query, newest first per enterprise."""
+    stmt = (
+        select(CreditRecord)
+        .where(col(CreditRecord.uscc).in_(list(usccs)), _live(today))
+        .order_by(col(CreditRecord.occurred_on).desc(), col(CreditRecord.created_at).desc())
+    )
+    out: dict[str, list[CreditRecord]] = {u: [] for u in usccs}
+    for r in (await session.exec(stmt)).all():
+        out[r.uscc].append(r)
+    return out
+
+
+async def ratings_of(session: AsyncSession, usccs: Sequence[str]) -> dict[str, Rating]:
+    """Current ratings of many enterprises."""
+    stmt = select(Rating).where(col(Rating.uscc).in_(list(usccs)))
+    return {r.uscc: r for r in (await session.exec(stmt)).all()}

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from credit_info.db import repositories as repo
 from credit_info.db.tables import ConsentEntry, CreditRecord, Enterprise, Rating
-from credit_info.domain.rating_model import EnterpriseView, RecordView, load_model
+from credit_info.domain.rating_model import EnterpriseView, RatingResult, RecordView, load_model
 from credit_info.domain.records import (
     DESIGNATED_SIZE_REVENUE,
     REPORT_SECTIONS,
@@ -111,17 +111,41 @@ async def recompute_rating(
     session: AsyncSession, outbox: Outbox, uscc: str, today: date | None = None
 ) -> Rating | None:
     """Re-rate an enterprise from its live records; publish rating.changed when grade or score moved."""
-    ent = await repo.get_enterprise(session, uscc, lock=True)
-    if ent is None:
-        return None
-    records = await repo.records_of(session, uscc, today=today or date.today())
-    view = EnterpriseView(ent.employees, ent.revenue, ent.assets, [record_view(r) for r in records])
-    result = load_model().rate(view)
+    return (await recompute_ratings(session, outbox, [uscc], today)).get(uscc)
+
+
+async def recompute_ratings(
+    session: AsyncSession, outbox: Outbox, usccs: Sequence[str], today: date | None = None
+) -> dict[str, Rating]:
+    """Re-rate many enterprises in one pass: three queries, one array pass of the scorecard.
+
+    Publishes rating.changed for each whose grade or score moved. Unknown USCCs are skipped.
+    """
+    today = today or date.today()
+    ents = await repo.enterprises_for_rating(session, usccs)
+    if not ents:
+        return {}
+    found = [e.uscc for e in ents]
+    records = await repo.live_records_of_many(session, found, today=today)
+    currents = await repo.ratings_of(session, found)
+    views = [
+        EnterpriseView(e.employees, e.revenue, e.assets, [record_view(r) for r in records[e.uscc]])
+        for e in ents
+    ]
+    out: dict[str, Rating] = {}
+    for ent, result in zip(ents, load_model().rate_many(views), strict=True):
+        out[ent.uscc] = await _store_rating(session, outbox, ent.uscc, result, currents.get(ent.uscc))
+    await session.flush()
+    return out
+
+
+async def _store_rating(
+    session: AsyncSession, outbox: Outbox, uscc: str, result: RatingResult, current: Rating | None
+) -> Rating:
     reasons = [
         {"code": r.code, "message": r.message, "value": r.value, "impact": r.impact} for r in result.reasons
     ]
     pd_ = Decimal(str(result.probability_of_default)).quantize(Decimal("0.000001"))
-    current = await repo.get_rating(session, uscc)
     previous_grade = current.grade if current else None
     previous_score = current.score if current else None
     changed = current is None or current.grade != result.grade or current.score != result.score
@@ -130,7 +154,6 @@ async def recompute_rating(
     current.score, current.grade, current.probability_of_default = result.score, result.grade, pd_
     current.reasons, current.model_version, current.computed_at = reasons, result.model_version, utcnow()
     session.add(current)
-    await session.flush()
     if changed:
         await outbox.add(
             session,
@@ -153,8 +176,7 @@ async def rerate_aged(session: AsyncSession, outbox: Outbox, today: date | None 
     """Re-rate enterprises a negative record has aged out of since they were last rated."""
     today = today or date.today()
     usccs = list(await repo.usccs_with_newly_aged_records(session, today))
-    for uscc in usccs:
-        await recompute_rating(session, outbox, uscc, today)
+    await recompute_ratings(session, outbox, usccs, today)
     return usccs
 
 

@@ -83,9 +83,7 @@ async def get(match_id: uuid.UUID, session: SessionDep, who: PrincipalDep) -> di
     return await match_view(session, m, r, who)
 
 
-@router.post(
-    "/{match_id}/offer", status_code=201, response_model=OfferRead, summary="Approve: make an offer"
-)
+@router.post("/{match_id}/offer", status_code=201, response_model=OfferRead, summary="Approve: make an offer")
 async def approve(
     match_id: uuid.UUID, body: OfferCreate, session: SessionDep, outbox: OutboxDep, who: PrincipalDep
 ) -> Offer:

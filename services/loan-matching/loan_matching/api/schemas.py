@@ -316,7 +316,9 @@ class RoundRead(BaseModel):
     assigned: int
     objective: Decimal
     bound: Decimal
-    gap: float
+    gap: float = Field(description="proven gap: (bound - objective) / bound")
+    optimality: str = Field(description="optimal, or time_limit (best found in the limit; gap still proven)")
+    start_objective: Decimal | None = Field(description="the repaired min-cost flow the MIP started from")
     solver: str
     seconds: float
     assignments: list[dict[str, Any]]

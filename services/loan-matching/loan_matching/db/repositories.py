@@ -101,14 +101,20 @@ async def accepted_with(session: AsyncSession, request_id: uuid.UUID, bank_org_i
     return bool((await session.exec(q)).one())
 
 
-async def open_requests(session: AsyncSession, limit: int) -> list[FinancingRequest]:
-    """Requests still looking for a bank."""
+async def open_requests(session: AsyncSession, limit: int, *, lock: bool = False) -> list[FinancingRequest]:
+    """Requests still looking for a bank; `lock` holds them for the transaction (an assignment round).
+
+    Locked in one order, and the submission handler locks its request too, so a round and the
+    matching of a just-submitted request take turns instead of deadlocking on the match rows.
+    """
     q = (
         select(FinancingRequest)
         .where(col(FinancingRequest.status).in_(("submitted", "matched", "no_match")))
-        .order_by(col(FinancingRequest.created_at))
+        .order_by(col(FinancingRequest.created_at), col(FinancingRequest.id))
         .limit(limit)
     )
+    if lock:
+        q = q.with_for_update()
     return list(await session.exec(q))
 
 

@@ -242,7 +242,10 @@ class AssignmentRound(Base, table=True):
     assigned: int
     objective: Decimal = _money()
     bound: Decimal = _money()
-    gap: float
+    gap: float  # proven: (bound - objective) / bound
+    # "optimal" (within the solver's gap) or "time_limit" (best found; the gap is still proven).
+    optimality: str = Field(default="optimal", max_length=20)
+    start_objective: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 2)))  # the MIP's start
     solver: str = Field(max_length=500)  # the solver and how its bound was proven
     seconds: float
     assignments: list[dict[str, Any]] = _json(list)

@@ -1,16 +1,23 @@
 """Assignment rounds: spread requests across products under quotas, maximising total expected value.
 
-Exact solver: min-cost flow (OR-Tools) on source -> request (cap 1) -> product (cap = count quota)
--> sink, with a zero-cost bypass so a request may stay unassigned; values are scaled to integer
-fen, so the flow optimum is the integer optimum. It is checked against the LP relaxation solved
-independently by HiGHS (scipy.optimize.linprog), which also carries the amount quotas; when an
-amount quota binds, the flow solution is repaired (lowest value per yuan dropped first, then freed
-room refilled) and the reported gap is the honest distance to that bound.
+Count quotas only: min-cost flow (OR-Tools) on source -> request (cap 1) -> product (cap = count
+quota) -> sink, with a zero-cost bypass so a request may stay unassigned; values are scaled to
+integer fen, so the flow optimum is the integer optimum (the flow polytope is integral), and it is
+its own certificate: gap 0.
+
+Amount quotas (专门信贷指标 in yuan) make it a multi-knapsack, which the flow cannot carry. The flow
+optimum is then repaired to a feasible start (lowest value per yuan dropped first, freed room
+refilled) and handed to a MIP solved by HiGHS (highspy, the same HiGHS scipy ships) as its first
+incumbent; HiGHS proves a dual bound, and the round reports objective, bound and the proven gap.
+If the flow optimum already respects every amount quota, it is optimal for the MIP too (it is the
+optimum of a relaxation), so no MIP is needed.
 """
 
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 
+import highspy
 import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
@@ -18,6 +25,16 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 SCALE = 100.0  # value units (yuan) -> integer fen for the flow
+TIME_LIMIT = 5.0  # seconds HiGHS may spend on the MIP before reporting its proven gap
+REL_GAP = 1e-3  # stop at 0.1 % proven gap
+WAN = 1e4  # HiGHS works in 10,000 yuan (万元): coefficients near 1, where yuan figures reach 1e8
+
+
+class Optimality(StrEnum):
+    """What the round's certificate says."""
+
+    OPTIMAL = "optimal"  # proven optimal (gap 0, or within REL_GAP)
+    TIME_LIMIT = "time_limit"  # best found in the time limit; the gap is still proven
 
 
 @dataclass
@@ -26,10 +43,12 @@ class Solution:
 
     pairs: list[tuple[int, int]]  # (request index, product index)
     objective: float
-    bound: float
-    gap: float
+    bound: float  # proven upper bound on any feasible assignment's value
+    gap: float  # (bound - objective) / bound
     solver: str
     seconds: float
+    optimality: Optimality = Optimality.OPTIMAL
+    start_objective: float | None = None  # the repaired flow solution the MIP started from
 
 
 def _flow(
@@ -67,43 +86,235 @@ def solve(
     quota_amount: npt.NDArray[np.float64],
     *,
     n_requests: int,
+    time_limit: float = TIME_LIMIT,
+    rel_gap: float = REL_GAP,
 ) -> Solution:
     """Maximise sum(value x) s.t. each request at most once, per-product count and amount quotas."""
     started = time.perf_counter()
-    n_prod = len(quota_count)
     keep = value > 0
     ri, pj, v = req_idx[keep].astype(np.intp), prod_idx[keep].astype(np.intp), value[keep]
     if len(v) == 0:
         return Solution([], 0.0, 0.0, 0.0, "none (no eligible pair)", time.perf_counter() - started)
     cap = np.where(np.isfinite(quota_count), np.maximum(quota_count, 0), n_requests).astype(np.int64)
     chosen = _flow(ri, pj, v, cap, n_requests)
-    solver = "OR-Tools min-cost flow (exact for count quotas)"
-    amounted = np.isfinite(quota_amount)
-    if amounted.any():
+    solver = "min-cost flow (OR-Tools)"
+    optimality, start = Optimality.OPTIMAL, None
+    bound = float(v[chosen].sum())  # the flow optimum bounds every assignment within the count quotas
+    if np.isfinite(quota_amount).any():
         chosen, repaired = _repair(chosen, ri, pj, v, amounts, cap, quota_amount)
         if repaired:
-            solver += " + amount-quota repair"
-    # The LP relaxation, with every quota, solved by a different algorithm: the bound.
-    k = np.arange(len(v))
-    rows = [sparse.csr_matrix((np.ones(len(v)), (ri, k)), shape=(n_requests, len(v)))]
-    ub = [np.ones(n_requests)]
-    counted = np.isfinite(quota_count)
-    if counted.any():
-        rows.append(sparse.csr_matrix((np.ones(len(v)), (pj, k)), shape=(n_prod, len(v)))[counted])
-        ub.append(cap[counted].astype(np.float64))
-    if amounted.any():
-        rows.append(sparse.csr_matrix((amounts[ri], (pj, k)), shape=(n_prod, len(v)))[amounted])
-        ub.append(quota_amount[amounted])
-    lp = linprog(-v, A_ub=sparse.vstack(rows).tocsr(), b_ub=np.concatenate(ub), bounds=(0, 1), method="highs")
+            start = float(v[chosen].sum())
+            chosen, bound, optimality = _mip(
+                chosen, ri, pj, v, amounts, cap, quota_amount, n_requests, time_limit, rel_gap
+            )
+            solver = "MIP (HiGHS) from the repaired min-cost flow"
+    objective = float(v[chosen].sum())
+    bound = max(bound, objective)
+    gap = (bound - objective) / bound if bound > 0 else 0.0
+    pairs = [(int(ri[c]), int(pj[c])) for c in np.flatnonzero(chosen)]
+    return Solution(pairs, objective, bound, gap, solver, time.perf_counter() - started, optimality, start)
+
+
+def _constraints(
+    ri: npt.NDArray[np.intp],
+    pj: npt.NDArray[np.intp],
+    amt: npt.NDArray[np.float64],
+    cap: npt.NDArray[np.int64],
+    quota_amount: npt.NDArray[np.float64],
+    n_requests: int,
+) -> tuple[sparse.csr_matrix, npt.NDArray[np.float64]]:
+    """A x <= b: one row per request, per count quota that can bind, per amount quota."""
+    n, n_prod = len(ri), len(cap)
+    k = np.arange(n)
+    per_product = np.bincount(pj, minlength=n_prod)
+    counted = cap < per_product
+    amounted = np.isfinite(quota_amount)
+    rows = [
+        sparse.csr_matrix((np.ones(n), (ri, k)), shape=(n_requests, n)),
+        sparse.csr_matrix((np.ones(n), (pj, k)), shape=(n_prod, n))[counted],
+        sparse.csr_matrix((amt, (pj, k)), shape=(n_prod, n))[amounted],
+    ]
+    b = np.concatenate([np.ones(n_requests), cap[counted].astype(np.float64), quota_amount[amounted]])
+    return sparse.vstack(rows).tocsr(), b
+
+
+def _highs_mip(
+    v: npt.NDArray[np.float64],
+    A: sparse.csr_matrix,
+    b: npt.NDArray[np.float64],
+    start: npt.NDArray[np.bool_],
+    time_limit: float,
+    rel_gap: float,
+) -> tuple[npt.NDArray[np.bool_], float, bool]:
+    """max v x, A x <= b, x binary, from `start`; returns (x, proven bound, optimal within rel_gap)."""
+    A = A.tocsc()
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(v), A.shape[0]
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_cost_ = v
+    lp.col_lower_, lp.col_upper_ = np.zeros(len(v)), np.ones(len(v))
+    lp.row_lower_, lp.row_upper_ = np.full(A.shape[0], -highspy.kHighsInf), b
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * len(v)
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(max(time_limit, 0.05)))
+    h.setOptionValue("mip_rel_gap", float(rel_gap))
+    # Presolve spends seconds probing 10,000 set-packing rows; the LP root is fast without it.
+    h.setOptionValue("presolve", "off" if len(v) > 5000 else "choose")
+    h.passModel(lp)
+    warm = highspy.HighsSolution()
+    warm.col_value = start.astype(np.float64)
+    h.setSolution(warm)
+    h.run()
+    info = h.getInfo()
+    feasible = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    x = np.asarray(h.getSolution().col_value) > 0.5 if feasible else start
+    bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else float(v[v > 0].sum())
+    return x, bound, h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+
+def _sub_mip(
+    free: npt.NDArray[np.bool_],
+    fixed: npt.NDArray[np.bool_],
+    start: npt.NDArray[np.bool_],
+    ri: npt.NDArray[np.intp],
+    pj: npt.NDArray[np.intp],
+    v: npt.NDArray[np.float64],
+    amt: npt.NDArray[np.float64],
+    cap: npt.NDArray[np.int64],
+    quota_amount: npt.NDArray[np.float64],
+    n_requests: int,
+    time_limit: float,
+    rel_gap: float,
+) -> tuple[npt.NDArray[np.bool_], float, bool]:
+    """The MIP over the `free` pairs with the `fixed` pairs taken; returns (x, bound, optimal)."""
+    taken = np.zeros(n_requests, dtype=bool)
+    taken[ri[fixed]] = True
+    free = free & ~fixed & ~taken[ri]
+    cap_left = cap - np.bincount(pj[fixed], minlength=len(cap))
+    qa_left = quota_amount - np.bincount(pj[fixed], weights=amt[fixed], minlength=len(cap))
+    k = np.flatnonzero(free)
+    A, b = _constraints(ri[k], pj[k], amt[k] / WAN, cap_left, qa_left / WAN, n_requests)
+    rows = np.diff(A.indptr) > 0  # rows no free pair touches
+    x, bound, optimal = _highs_mip(v[k] / WAN, A[rows], b[rows], start[k], time_limit, rel_gap)
+    chosen = fixed.copy()
+    chosen[k] = x
+    return chosen, float(v[fixed].sum()) + bound * WAN, optimal
+
+
+def _mip(
+    start: npt.NDArray[np.bool_],
+    ri: npt.NDArray[np.intp],
+    pj: npt.NDArray[np.intp],
+    v: npt.NDArray[np.float64],
+    amounts: npt.NDArray[np.float64],
+    cap: npt.NDArray[np.int64],
+    quota_amount: npt.NDArray[np.float64],
+    n_requests: int,
+    time_limit: float,
+    rel_gap: float,
+) -> tuple[npt.NDArray[np.bool_], float, Optimality]:
+    """The exact 0/1 programme; returns (chosen, proven bound, optimality).
+
+    1. LP relaxation (HiGHS): its optimum bounds every assignment; its duals price the quotas, and
+       the flow with each amount quota's price charged per yuan is a second integral candidate.
+       A basic LP optimum has few fractional pairs (about one per binding quota), so
+    2. a small MIP over the requests those pairs touch, everything else fixed at its LP value,
+       gives an incumbent close to the bound (a relaxation-induced neighbourhood).
+    3. If the gap is still above `rel_gap`: reduced-cost fixing (a pair whose reduced profit says
+       that taking or leaving it costs more than the gap is fixed, as no better solution can differ
+       there) and HiGHS on what is left, from the incumbent, until `time_limit`. Its dual bound
+       plus the fixed pairs' value is a proven bound for the whole round.
+    The repaired flow solution is the first incumbent throughout.
+    """
+    started = time.perf_counter()
+    amt = amounts[ri]
+    A, b = _constraints(ri, pj, amt / WAN, cap, quota_amount / WAN, n_requests)
+    lp = linprog(-v / WAN, A_ub=A, b_ub=b, bounds=(0, 1), method="highs")
     if lp.status != 0:
         raise RuntimeError(f"LP relaxation failed: {lp.message}")
-    bound = float(-lp.fun)
-    objective = float(v[chosen].sum())
-    gap = max(0.0, (bound - objective) / bound) if bound > 0 else 0.0
-    pairs = [(int(ri[c]), int(pj[c])) for c in np.flatnonzero(chosen)]
-    return Solution(
-        pairs, objective, bound, gap, solver + "; bound: LP relaxation (HiGHS)", time.perf_counter() - started
+    bound = float(-lp.fun) * WAN
+    x_lp = np.asarray(lp.x)
+    fractional = (x_lp > 1e-6) & (x_lp < 1 - 1e-6)
+    touched = np.zeros(n_requests, dtype=bool)
+    touched[ri[fractional]] = True
+    # The flow again, each amount quota's dual price charged per yuan: another integral candidate.
+    per_yuan = np.zeros(len(cap))
+    amounted = np.flatnonzero(np.isfinite(quota_amount))
+    per_yuan[amounted] = -np.asarray(lp.ineqlin.marginals)[-len(amounted) :]
+    priced, _ = _repair(
+        _flow(ri, pj, np.maximum(v - per_yuan[pj] * amt, 0.0), cap, n_requests),
+        ri,
+        pj,
+        v,
+        amounts,
+        cap,
+        quota_amount,
     )
+    best = priced if v[priced].sum() > v[start].sum() else start
+    if fractional.any():
+        near, _, _ = _sub_mip(
+            touched[ri],
+            (x_lp >= 1 - 1e-6) & ~touched[ri],
+            start,
+            ri,
+            pj,
+            v,
+            amt,
+            cap,
+            quota_amount,
+            n_requests,
+            time_limit / 2,
+            rel_gap / 10,
+        )
+        near, _ = _repair(near, ri, pj, v, amounts, cap, quota_amount)  # exact in yuan
+        if v[near].sum() > v[best].sum():
+            best = near
+    else:
+        best = x_lp > 0.5  # the LP optimum is integral: optimal
+    gap = bound - float(v[best].sum())
+    left = time_limit - (time.perf_counter() - started)
+    if gap <= rel_gap * bound:
+        return best, bound, Optimality.OPTIMAL
+    if left > 0.1:
+        prices = -np.asarray(lp.ineqlin.marginals) * WAN
+        reduced = v - A.T @ prices
+        fix0, fix1 = reduced < -gap, reduced > gap
+        x, sub_bound, optimal = _sub_mip(
+            ~fix0, fix1 & (x_lp > 0.5), best, ri, pj, v, amt, cap, quota_amount, n_requests, left, rel_gap
+        )
+        x, _ = _repair(x, ri, pj, v, amounts, cap, quota_amount)
+        if v[x].sum() > v[best].sum():
+            best = x
+        if optimal:
+            bound = min(bound, max(float(v[best].sum()), sub_bound))
+    within = bound - float(v[best].sum()) <= rel_gap * bound
+    return best, bound, Optimality.OPTIMAL if within else Optimality.TIME_LIMIT
+
+
+def lp_bound(
+    req_idx: npt.NDArray[np.intp],
+    prod_idx: npt.NDArray[np.intp],
+    value: npt.NDArray[np.float64],
+    amounts: npt.NDArray[np.float64],
+    quota_count: npt.NDArray[np.float64],
+    quota_amount: npt.NDArray[np.float64],
+    *,
+    n_requests: int,
+) -> float:
+    """The LP relaxation's optimum (HiGHS through scipy): an independent check on any round's bound."""
+    keep = value > 0
+    ri, pj, v = req_idx[keep].astype(np.intp), prod_idx[keep].astype(np.intp), value[keep]
+    if len(v) == 0:
+        return 0.0
+    cap = np.where(np.isfinite(quota_count), np.maximum(quota_count, 0), n_requests).astype(np.int64)
+    A, b = _constraints(ri, pj, amounts[ri], cap, quota_amount, n_requests)
+    lp = linprog(-v, A_ub=A, b_ub=b, bounds=(0, 1), method="highs")
+    if lp.status != 0:
+        raise RuntimeError(f"LP relaxation failed: {lp.message}")
+    return float(-lp.fun)
 
 
 def _repair(

@@ -7,7 +7,7 @@ a pair is eligible when no rule says "not met". Unknowns are reported but do not
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -131,9 +131,18 @@ class ProductBatch:
     quota_left_count: F  # inf = no count quota
     quota_left_amount: F  # inf = no amount quota
     guarantee_capacity: F  # best single-client room among accepted companies; nan unknown
+    # Product-side rule tables, built once per batch (a grid is often scored in request chunks).
+    _tables: _ProductTables | None = field(default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.base_rate)
+
+    @property
+    def tables(self) -> _ProductTables:
+        """The product-side rule tables (built on first use)."""
+        if self._tables is None:
+            self._tables = _ProductTables.build(self)
+        return self._tables
 
 
 def build_requests(rows: Sequence[dict[str, Any]]) -> RequestBatch:
@@ -209,67 +218,144 @@ def _tri(ok: B, unknown: B | None = None) -> I8:
     return out
 
 
-def _membership(values: npt.NDArray[np.str_], sets: list[frozenset[str]]) -> B:
-    """(R, P): value in the product's set, or the set is empty (= any)."""
-    uniq, inv = np.unique(values, return_inverse=True)
-    table = np.array([[not s or u in s for s in sets] for u in uniq], dtype=bool).reshape(
-        len(uniq), len(sets)
-    )
-    return table[inv]
+def _member_table(groups: Sequence[Sequence[str]]) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.int32]]:
+    """Distinct members of the products' groups and the (members, P) 0/1 table of who holds what."""
+    members = [m for g in groups for m in g]
+    owners = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+    distinct, which = np.unique(np.array(members, dtype=np.str_), return_inverse=True)
+    owns = np.zeros((len(distinct), len(groups)), dtype=np.int32)
+    owns[which, owners] = 1
+    return distinct, owns
 
 
-def _prefix_match(codes: npt.NDArray[np.str_], prefixes: list[tuple[str, ...]]) -> B:
-    """(R, P): the industry code starts with one of the product's GB/T 4754 prefixes (empty = any)."""
-    uniq, inv = np.unique(codes, return_inverse=True)
-    table = np.array(
-        [[not ps or any(u.startswith(p) for p in ps) for ps in prefixes] for u in uniq], dtype=bool
-    ).reshape(len(uniq), len(prefixes))
-    return table[inv]
+@dataclass(frozen=True)
+class _ProductTables:
+    """What the rules need from the products alone, as tables a request looks up by row."""
+
+    any_league: B  # (P,) no league restriction
+    leagues: npt.NDArray[np.str_]  # distinct leagues named by any product
+    league_ok: B  # (len(leagues) + 1, P); the last row: a league no product names
+    any_industry: B
+    prefixes: npt.NDArray[np.str_]
+    prefix_owner: npt.NDArray[np.int32]  # (len(prefixes), P)
+    size_ok: B  # (len(SIZE_CLASSES), P)
+    grade_ok: B  # (len(GRADES) + 1, P); the last row: grade unknown
+    has_grade_min: B  # (P,)
+    quota_room: B  # (P,) at least one more loan allowed by count
+
+    @staticmethod
+    def build(prod: ProductBatch) -> _ProductTables:
+        any_league = np.array([not s for s in prod.leagues], dtype=bool)
+        leagues, owns = _member_table([sorted(s) for s in prod.leagues])
+        league_ok = np.vstack([owns.astype(bool), np.zeros((1, len(prod)), dtype=bool)]) | any_league[None, :]
+        prefixes, prefix_owner = _member_table(prod.industries)
+        classes = np.left_shift(1, np.arange(len(SIZE_CLASSES)))[:, None]
+        size_ok = (prod.size_mask[None, :] == 0) | ((prod.size_mask[None, :] & classes) != 0)
+        no_min = np.isnan(prod.min_grade_ord)
+        with np.errstate(invalid="ignore"):
+            by_grade = np.arange(len(GRADES))[:, None] >= prod.min_grade_ord[None, :]
+        grade_ok = np.vstack([by_grade, np.zeros((1, len(prod)), dtype=bool)]) | no_min[None, :]
+        return _ProductTables(
+            any_league,
+            leagues,
+            league_ok,
+            np.array([not p for p in prod.industries], dtype=bool),
+            prefixes,
+            prefix_owner,
+            size_ok,
+            grade_ok,
+            ~no_min,
+            prod.quota_left_count >= 1,
+        )
+
+    def league(self, values: npt.NDArray[np.str_]) -> B:
+        """(R, P): the league is in the product's set, or the set is empty (= any)."""
+        at = np.searchsorted(self.leagues, values) if len(self.leagues) else np.zeros(len(values), np.intp)
+        at = np.minimum(at, max(len(self.leagues) - 1, 0))
+        named = (self.leagues[at] == values) if len(self.leagues) else np.zeros(len(values), dtype=bool)
+        out: B = self.league_ok[np.where(named, at, len(self.leagues))]
+        return out
+
+    def industry(self, codes: npt.NDArray[np.str_]) -> B:
+        """(R, P): the code starts with one of the product's GB/T 4754 prefixes (empty = any)."""
+        uniq, inv = np.unique(codes, return_inverse=True)
+        table = np.broadcast_to(self.any_industry[None, :], (len(uniq), len(self.any_industry))).copy()
+        if len(self.prefixes):
+            # Which distinct code starts with which distinct prefix, then OR over each product's prefixes.
+            starts = np.strings.startswith(uniq[:, None], self.prefixes[None, :]).astype(np.int32)
+            table |= (starts @ self.prefix_owner) > 0
+        out: B = table[inv]
+        return out
+
+
+def _rule_terms(req: RequestBatch, prod: ProductBatch) -> list[tuple[B, B | None]]:
+    """Per rule, in RULES order: (ok, unknown) masks broadcastable to (R, P).
+
+    Rules on categories are row look-ups in the product-side tables; the rest compare a request
+    column with a product row. Masks that depend on one side only stay (R, 1) or (1, P).
+    """
+    t = prod.tables
+    r_amt, r_term = req.amount[:, None], req.term[:, None]
+    size_known = ~np.isnan(req.size_ord)
+    grade_row = np.where(np.isnan(req.grade_ord), len(GRADES), req.grade_ord).astype(np.intp)
+    with np.errstate(invalid="ignore"):
+        cap_ok = prod.guarantee_capacity[None, :] >= r_amt
+    needs = prod.requires_guarantee[None, :]
+    return [
+        (r_amt >= prod.min_amount[None, :], None),
+        (r_amt <= prod.max_amount[None, :], None),
+        ((r_term >= prod.min_term[None, :]) & (r_term <= prod.max_term[None, :]), None),
+        (t.league(req.league), (req.league == "")[:, None] & ~t.any_league[None, :]),
+        (t.industry(req.industry), (req.industry == "")[:, None] & ~t.any_industry[None, :]),
+        (
+            t.size_ok[np.where(size_known, req.size_ord, 0).astype(np.intp)],
+            ~size_known[:, None] & (prod.size_mask[None, :] != 0),
+        ),
+        (t.grade_ok[grade_row], np.isnan(req.grade_ord)[:, None] & t.has_grade_min[None, :]),
+        (~prod.requires_collateral[None, :] | req.collateral[:, None], None),
+        (~prod.requires_guarantee[None, :] | req.accepts_guarantee[:, None], None),
+        (t.quota_room[None, :] & (prod.quota_left_amount[None, :] >= r_amt), None),
+        (~needs | cap_ok, needs & np.isnan(prod.guarantee_capacity)[None, :]),
+    ]
 
 
 def evaluate_rules(req: RequestBatch, prod: ProductBatch) -> I8:
     """The (R, P, len(RULES)) status tensor: met / not met / unknown per rule."""
-    r_amt, r_term = req.amount[:, None], req.term[:, None]
     shape = (len(req), len(prod))
     st = np.empty((*shape, len(RULES)), dtype=np.int8)
-    st[..., 0] = _tri(r_amt >= prod.min_amount[None, :])
-    st[..., 1] = _tri(r_amt <= prod.max_amount[None, :])
-    st[..., 2] = _tri((r_term >= prod.min_term[None, :]) & (r_term <= prod.max_term[None, :]))
-    any_league = np.array([not s for s in prod.leagues])[None, :]
-    st[..., 3] = _tri(
-        _membership(req.league, prod.leagues),
-        np.broadcast_to((req.league == "")[:, None] & ~any_league, shape),
-    )
-    any_ind = np.array([not p for p in prod.industries])[None, :]
-    st[..., 4] = _tri(
-        _prefix_match(req.industry, prod.industries),
-        np.broadcast_to((req.industry == "")[:, None] & ~any_ind, shape),
-    )
-    size_known = ~np.isnan(req.size_ord)
-    bits = np.left_shift(1, np.where(size_known, req.size_ord, 0).astype(np.int64))[:, None]
-    size_ok = (prod.size_mask[None, :] == 0) | ((prod.size_mask[None, :] & bits) != 0)
-    st[..., 5] = _tri(size_ok, ~size_known[:, None] & (prod.size_mask[None, :] != 0))
-    no_min = np.isnan(prod.min_grade_ord)[None, :]
-    grade_unknown = np.isnan(req.grade_ord)[:, None]
-    with np.errstate(invalid="ignore"):
-        grade_ok = no_min | (req.grade_ord[:, None] >= prod.min_grade_ord[None, :])
-    st[..., 6] = _tri(grade_ok, grade_unknown & ~no_min)
-    st[..., 7] = _tri(~prod.requires_collateral[None, :] | req.collateral[:, None])
-    st[..., 8] = _tri(~prod.requires_guarantee[None, :] | req.accepts_guarantee[:, None])
-    st[..., 9] = _tri((prod.quota_left_count[None, :] >= 1) & (prod.quota_left_amount[None, :] >= r_amt))
-    cap = prod.guarantee_capacity[None, :]
-    needs = prod.requires_guarantee[None, :]
-    with np.errstate(invalid="ignore"):
-        st[..., 10] = _tri(~needs | (cap >= r_amt), np.broadcast_to(needs & np.isnan(cap), shape))
+    for i, (ok, unknown) in enumerate(_rule_terms(req, prod)):
+        st[..., i] = _tri(
+            np.broadcast_to(ok, shape), None if unknown is None else np.broadcast_to(unknown, shape)
+        )
     return st
+
+
+def eligibility(req: RequestBatch, prod: ProductBatch) -> tuple[B, I8]:
+    """(R, P) eligible (no rule "not met") and the number of "unknown" rules, without the status tensor.
+
+    The same rule terms as `evaluate_rules`, folded as they are computed: the fast path ranks with
+    these two arrays and builds a pair's full status only when it has to explain it.
+    """
+    shape = (len(req), len(prod))
+    eligible = np.ones(shape, dtype=bool)
+    unknown = np.zeros(shape, dtype=np.int8)
+    for ok, unk in _rule_terms(req, prod):
+        if unk is None:
+            eligible &= ok
+        else:
+            eligible &= ok | unk
+            unknown += unk
+    return eligible, unknown
 
 
 def indicative_rate(req: RequestBatch, prod: ProductBatch) -> F:
     """(R, P) rate in percent per year: the product's base rate plus the bank's spread for the grade."""
-    worst = prod.spreads.max(axis=1)
-    g = np.where(np.isnan(req.grade_ord), -1, req.grade_ord).astype(np.int64)
-    spread = np.where(g[:, None] >= 0, prod.spreads[:, np.clip(g, 0, None)].T, worst[None, :])
-    out: F = prod.base_rate[None, :] + spread
+    # Column len(GRADES) is the worst spread, charged when the grade is unknown; gathering whole
+    # rows by grade keeps the result contiguous.
+    by_grade = np.hstack([prod.spreads, prod.spreads.max(axis=1)[:, None]]).T
+    g = np.where(np.isnan(req.grade_ord), len(GRADES), req.grade_ord).astype(np.intp)
+    out: F = by_grade[g]
+    out += prod.base_rate[None, :]
     return out
 
 

@@ -397,7 +397,7 @@ async def assignment_round(
     session: AsyncSession, outbox: Outbox, model: MatchingModel, settings: Settings, *, by: str, limit: int
 ) -> AssignmentRound:
     """Spread open requests over live products under quotas (exact), and propose the assigned pairs."""
-    requests = await repo.open_requests(session, limit)
+    requests = await repo.open_requests(session, limit, lock=True)
     products = await repo.live_products(session)
     ents = await repo.enterprises(session, [r.uscc for r in requests])
     prows = await product_rows(session, products)
@@ -473,6 +473,8 @@ async def assignment_round(
         objective=Decimal(f"{sol.objective:.2f}"),
         bound=Decimal(f"{sol.bound:.2f}"),
         gap=sol.gap,
+        optimality=sol.optimality,
+        start_objective=None if sol.start_objective is None else Decimal(f"{sol.start_objective:.2f}"),
         solver=sol.solver,
         seconds=round(sol.seconds, 4),
         assignments=assignments,
