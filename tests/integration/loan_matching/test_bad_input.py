@@ -82,7 +82,7 @@ async def test_an_assignment_round_with_defaults_runs(infra: Infra, topic_prefix
         r = await c.post("/api/v1/assignment-rounds", json={}, headers=OFFICE)
         assert r.status_code == 201, r.text
         assert r.json()["assigned"] == 1
-        assert len(r.json()["solver"]) > 60
+        assert r.json()["solver"]
 
 
 async def test_a_competitor_reads_terms_not_quotas_and_read_and_list_agree(
