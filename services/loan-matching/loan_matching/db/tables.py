@@ -167,7 +167,7 @@ class Match(Base, table=True):
     reasons: list[dict[str, Any]] = _json(list)
     features: list[float] = _json(list)
     model_version: str = Field(max_length=60)
-    # queued -> proposed -> offered | declined | expired | withdrawn
+    # queued -> proposed -> offered (-> failed) | declined | expired | withdrawn
     status: str = Field(default=MatchStatus.QUEUED, max_length=20, index=True)
     decision_deadline: datetime | None = _ts(nullable=True, index=True)
     source: str = Field(default=MatchSource.MATCHING, max_length=20)

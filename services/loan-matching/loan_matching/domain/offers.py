@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loan_matching.db import access
 from loan_matching.db import repositories as repo
-from loan_matching.db.tables import FinancingRequest, Offer, Product
+from loan_matching.db.tables import FinancingRequest, Match, Offer, Product
 from loan_matching.domain.matches import propose_next, readable_match, record_outcome
 from loan_matching.domain.scoring import GUARANTEED_KINDS
 from loan_matching.domain.statuses import (
@@ -176,6 +176,9 @@ async def guarantee_result(
         )
         return
     o.status, o.status_reason = OfferStatus.FAILED, f"guarantee refused: {reason}"
+    m = await session.get(Match, o.match_id)
+    if m is not None and m.status in ACTIVE_MATCH:
+        m.status = MatchStatus.FAILED  # else it would hold a proposal slot the next bank needs
     req.status = RequestStatus.MATCHED
     req.status_reason = f"offer {o.id} failed: guarantee refused: {reason}"
     await outbox.add(

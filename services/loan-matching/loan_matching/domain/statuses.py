@@ -33,6 +33,7 @@ class MatchStatus(StrEnum):
     DECLINED = "declined"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
+    FAILED = "failed"  # its accepted offer failed (guarantee refused or cancelled): the slot frees up
 
 
 class OfferStatus(StrEnum):
