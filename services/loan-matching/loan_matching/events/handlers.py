@@ -85,10 +85,10 @@ def make_handlers(settings: Settings, model: MatchingModel | None = None) -> dic
             return  # matched on demand already, or withdrawn
         await run_matching(session=session, outbox=OUTBOX, request=r, model=_model(), settings=settings)
 
-    async def on_guarantee_issued(session: AsyncSession, env: Envelope, p: Any) -> None:
-        """The guarantee completes the accepted offer."""
-        assert isinstance(p, gua.GuaranteeIssued)
-        if found := await _offer(session, p.offer_id):
+    async def _settle(
+        session: AsyncSession, offer_id: uuid.UUID, guarantee_id: uuid.UUID | None, reason: str | None
+    ) -> None:
+        if found := await _offer(session, offer_id):
             o, r = found
             await guarantee_result(
                 session=session,
@@ -96,24 +96,19 @@ def make_handlers(settings: Settings, model: MatchingModel | None = None) -> dic
                 offer=o,
                 request=r,
                 settings=settings,
-                guarantee_id=p.guarantee_id,
-                reason=None,
+                guarantee_id=guarantee_id,
+                reason=reason,
             )
+
+    async def on_guarantee_issued(session: AsyncSession, env: Envelope, p: Any) -> None:
+        """The guarantee completes the accepted offer."""
+        assert isinstance(p, gua.GuaranteeIssued)
+        await _settle(session, p.offer_id, p.guarantee_id, None)
 
     async def on_guarantee_refused(session: AsyncSession, env: Envelope, p: Any) -> None:
         """A refused guarantee fails the offer with the reason."""
         assert isinstance(p, gua.GuaranteeRefused)
-        if found := await _offer(session, p.offer_id):
-            o, r = found
-            await guarantee_result(
-                session=session,
-                outbox=OUTBOX,
-                offer=o,
-                request=r,
-                settings=settings,
-                guarantee_id=None,
-                reason=p.reason,
-            )
+        await _settle(session, p.offer_id, None, p.reason)
 
     async def on_guarantee_cancelled(session: AsyncSession, env: Envelope, p: Any) -> None:
         """A guarantee cancelled as issued in error fails an offer not yet paid out."""
