@@ -43,11 +43,10 @@ async def register(client: Any, uscc: str = USCC, revenue: str = "8500") -> None
     assert r.status_code == 201, r.text
 
 
-async def test_a_csv_batch_reports_each_rejected_row_and_replays_idempotently(
-    infra: Infra, topic_prefix: str
-) -> None:
+def tax_batch() -> str:
+    """A tax batch of seven rows: the first good, each other wrong in one way (its comment says how)."""
     future = (date.today() + timedelta(days=3)).isoformat()
-    csv = (
+    return (
         "uscc,source,occurred_on,ref,year,grade,taxes_paid\n"
         f"{USCC},tax,2026-04-30,t-1,2025,B,86.5\n"  # 1 accepted
         f"{USCC},tax,{future},t-2,2025,A,1\n"  # 2 future date
@@ -57,6 +56,12 @@ async def test_a_csv_batch_reports_each_rejected_row_and_replays_idempotently(
         f"{USCC[:-1]}0,tax,2026-04-30,t-6,2025,A,1\n"  # 6 bad check character
         f"{USCC},lottery,2026-04-30,t-7,2025,A,1\n"  # 7 unknown source
     )
+
+
+async def test_a_csv_batch_reports_each_rejected_row_and_replays_idempotently(
+    infra: Infra, topic_prefix: str
+) -> None:
+    csv = tax_batch()
     async with credit_info(infra, topic_prefix, consumers_enabled=False) as svc:
         c = svc.client
         await register(c)
@@ -160,17 +165,7 @@ async def test_a_json_lines_batch_reports_bad_payloads_and_bad_lines(infra: Infr
 
 async def test_only_providers_ingest_well_formed_batches(infra: Infra, topic_prefix: str) -> None:
     """An SME may not ingest; a file without the needed columns or a bad batch id is a 422."""
-    future = (date.today() + timedelta(days=3)).isoformat()
-    csv = (
-        "uscc,source,occurred_on,ref,year,grade,taxes_paid\n"
-        f"{USCC},tax,2026-04-30,t-1,2025,B,86.5\n"  # 1 accepted
-        f"{USCC},tax,{future},t-2,2025,A,1\n"  # 2 future date
-        f"{USCC},tax,2026-04-30,t-3,2025,X,1\n"  # 3 unknown grade
-        f"{UNKNOWN},tax,2026-04-30,t-4,2025,A,1\n"  # 4 not registered
-        f"{USCC},tax,2026-04-30,t-1,2025,B,86.5\n"  # 5 duplicate of row 1
-        f"{USCC[:-1]}0,tax,2026-04-30,t-6,2025,A,1\n"  # 6 bad check character
-        f"{USCC},lottery,2026-04-30,t-7,2025,A,1\n"  # 7 unknown source
-    )
+    csv = tax_batch()
     async with credit_info(infra, topic_prefix, consumers_enabled=False) as svc:
         c = svc.client
         await register(c)
