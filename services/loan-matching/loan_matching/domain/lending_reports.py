@@ -70,6 +70,7 @@ async def growth(
     *, session: AsyncSession, principal: Principal, settings: Settings, from_month: str, to_month: str
 ) -> dict[str, Any]:
     """Per bank and in total; a bank sees only its own line."""
+    principal.require(Role.BANK, Role.OFFICE)
     if from_month >= to_month:
         raise Unprocessable("from_month must be before to_month")
     rows = await reports(session=session, principal=principal)
