@@ -2,10 +2,10 @@
 quota-aware assignment rounds, offers, loans and bank lending reports."""
 
 import asyncio
-from contextlib import suppress
 from pathlib import Path
 
 from fastapi import FastAPI
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loan_matching.api import (
     assignment_rounds,
@@ -19,44 +19,35 @@ from loan_matching.api import (
     quotas,
 )
 from loan_matching.db.tables import messaging
+from loan_matching.domain.matches import expire_due
 from loan_matching.domain.matching_model import load_model
-from loan_matching.events.handlers import CONSUMED_TOPICS, HANDLERS, configure
+from loan_matching.events.handlers import CONSUMED_TOPICS, make_handlers
 from loan_matching.settings import Settings
-from smefin.db import Database, utcnow
-from smefin.logging import get_logger
+from smefin.db import utcnow
+from smefin.outbox import Outbox
+from smefin.periodic import Periodic
 from smefin.web import ServiceSpec, create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-log = get_logger("loan_matching")
-
-
-async def _sweep(app: FastAPI, settings: Settings) -> None:
-    """Expire due proposals periodically so the next-best bank gets its turn."""
-    while True:
-        await asyncio.sleep(settings.expiry_sweep_seconds)
-        try:
-            db: Database = app.state.db
-            async with db.unit_of_work() as session:
-                n = await matches.expire(session, app.state.outbox, settings, utcnow())
-            if n:
-                log.info("matches.expired", count=n)
-        except Exception as exc:
-            log.warning("matches.expiry_sweep_failed", error=repr(exc))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the loan-matching app."""
     settings = settings or Settings()
-    configure(settings)
+
+    async def expire(session: AsyncSession, outbox: Outbox) -> int:
+        return await expire_due(session=session, outbox=outbox, settings=settings, as_of=utcnow())
+
+    # Expire due proposals periodically so the next-best bank gets its turn (rows are locked with
+    # SKIP LOCKED, so replicas share the work without a lease).
+    sweeper = Periodic("loan-matching.expire-matches", settings.expiry_sweep_seconds, expire)
 
     async def startup(app: FastAPI) -> None:
         app.state.model = await asyncio.to_thread(load_model)  # once per process
-        app.state.sweeper = asyncio.create_task(_sweep(app, settings))
+        sweeper.start(app)
 
     async def shutdown(app: FastAPI) -> None:
-        app.state.sweeper.cancel()
-        with suppress(asyncio.CancelledError):
-            await app.state.sweeper
+        await sweeper.stop()
 
     return create_service_app(
         ServiceSpec(
@@ -75,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 model.router,
             ],
             description=__doc__ or "",
-            handlers=HANDLERS,
+            handlers=make_handlers(settings),
             consumed_topics=CONSUMED_TOPICS,
             on_startup=startup,
             on_shutdown=shutdown,

@@ -43,11 +43,10 @@ async def register(client: Any, uscc: str = USCC, revenue: str = "8500") -> None
     assert r.status_code == 201, r.text
 
 
-async def test_csv_and_jsonl_ingestion_report_rejects_and_is_idempotent(
-    infra: Infra, topic_prefix: str
-) -> None:
+def tax_batch() -> str:
+    """A tax batch of seven rows: the first good, each other wrong in one way (its comment says how)."""
     future = (date.today() + timedelta(days=3)).isoformat()
-    csv = (
+    return (
         "uscc,source,occurred_on,ref,year,grade,taxes_paid\n"
         f"{USCC},tax,2026-04-30,t-1,2025,B,86.5\n"  # 1 accepted
         f"{USCC},tax,{future},t-2,2025,A,1\n"  # 2 future date
@@ -57,6 +56,12 @@ async def test_csv_and_jsonl_ingestion_report_rejects_and_is_idempotent(
         f"{USCC[:-1]}0,tax,2026-04-30,t-6,2025,A,1\n"  # 6 bad check character
         f"{USCC},lottery,2026-04-30,t-7,2025,A,1\n"  # 7 unknown source
     )
+
+
+async def test_a_csv_batch_reports_each_rejected_row_and_replays_idempotently(
+    infra: Infra, topic_prefix: str
+) -> None:
+    csv = tax_batch()
     async with credit_info(infra, topic_prefix, consumers_enabled=False) as svc:
         c = svc.client
         await register(c)
@@ -99,6 +104,12 @@ async def test_csv_and_jsonl_ingestion_report_rejects_and_is_idempotent(
         assert records["total"] == 1
         assert records["items"][0]["payload"]["grade"] == "B"
 
+
+async def test_a_json_lines_batch_reports_bad_payloads_and_bad_lines(infra: Infra, topic_prefix: str) -> None:
+    """JSON lines: each bad payload or unreadable line is one rejected row; the rest are stored."""
+    async with credit_info(infra, topic_prefix, consumers_enabled=False) as svc:
+        c = svc.client
+        await register(c)
         lines = [
             {
                 "uscc": USCC,
@@ -151,7 +162,13 @@ async def test_csv_and_jsonl_ingestion_report_rejects_and_is_idempotent(
         )
         assert negative.json()["items"][0]["negative"] is True
 
-        # Only providers ingest; an SME may not.
+
+async def test_only_providers_ingest_well_formed_batches(infra: Infra, topic_prefix: str) -> None:
+    """An SME may not ingest; a file without the needed columns or a bad batch id is a 422."""
+    csv = tax_batch()
+    async with credit_info(infra, topic_prefix, consumers_enabled=False) as svc:
+        c = svc.client
+        await register(c)
         sme = bearer(Role.SME, "ent", USCC)
         assert (
             await c.post(
@@ -175,7 +192,14 @@ async def test_csv_and_jsonl_ingestion_report_rejects_and_is_idempotent(
             )
         ).status_code == 422
 
-        # A single record through POST: duplicates are a 409, bad payloads a 422 with fields.
+
+async def test_a_single_record_is_a_409_when_repeated_and_422_when_bad(
+    infra: Infra, topic_prefix: str
+) -> None:
+    """A single record through POST: duplicates are a 409, bad payloads a 422 with fields."""
+    async with credit_info(infra, topic_prefix, consumers_enabled=False) as svc:
+        c = svc.client
+        await register(c)
         loan = {"loan_id": "L-9", "bank_org_id": "bank-1", "amount": "300", "status": "repaid"}
         one: dict[str, Any] = {
             "uscc": USCC,

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from credit_info.domain.ingestion import BadFile, parse_rows
+from credit_info.domain.ingestion import parse_rows
 from credit_info.domain.records import (
     CreditSource,
     FieldProblem,
@@ -18,6 +18,7 @@ from credit_info.domain.records import (
     is_aged_out,
     parse_payload,
 )
+from smefin.errors import Unprocessable
 
 
 @pytest.mark.parametrize(
@@ -95,7 +96,7 @@ def test_csv_rows_put_extra_columns_in_the_payload() -> None:
         "payload": {"grade": "A", "year": "2025"},
     }
     assert rows[1] == {"uscc": "U", "source": "tax", "payload": {}}
-    with pytest.raises(BadFile, match="occurred_on"):
+    with pytest.raises(Unprocessable, match="occurred_on"):
         parse_rows(b"uscc,source\nU,tax\n", "csv")
 
 

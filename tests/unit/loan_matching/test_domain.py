@@ -10,6 +10,8 @@ import numpy as np
 
 from loan_matching.db.tables import LendingReport, RewardRule
 from loan_matching.domain.assignment import solve
+from loan_matching.domain.lending_reports import lending_growth
+from loan_matching.domain.matches import add_business_days
 from loan_matching.domain.scoring import (
     MET,
     NOT_MET,
@@ -21,7 +23,6 @@ from loan_matching.domain.scoring import (
     explain,
     indicative_rate,
 )
-from loan_matching.domain.workflow import add_business_days, lending_growth
 
 REQ: dict[str, Any] = {
     "amount": 800000,

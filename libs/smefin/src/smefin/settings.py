@@ -70,5 +70,6 @@ class ServiceSettings(BaseSettings):
 
     @property
     def consumer_group(self) -> str:
-        """Kafka consumer group id: one per service so replicas share partitions."""
-        return f"smefin.{self.service_name}"
+        """Kafka consumer group id: one per service so replicas share partitions (and one per topic
+        namespace, so services on other prefixes, such as parallel tests, never rebalance each other)."""
+        return f"smefin.{self.topic_prefix}{self.service_name}"

@@ -32,6 +32,7 @@ from smefin.contracts.enterprises import EnterpriseRegistered, EnterpriseUpdated
 from smefin.db import utcnow
 from smefin.errors import Conflict, Forbidden, NotFound
 from smefin.reference import IndustryCodeStr, SizeClass
+from smefin.schemas import Limit, Offset
 
 router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises"])
 
@@ -116,8 +117,8 @@ async def search_enterprises(
     industry: IndustryCodeStr | None = None,
     size_class: SizeClass | None = None,
     growth_programme: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> EnterprisePage:
     """Search the database by league, county, industry and size class (office and services)."""
     principal.require(Role.OFFICE, Role.LEAGUE_OFFICE, Role.SERVICE)
@@ -156,8 +157,8 @@ async def list_lookups(
     uscc: UsccPath,
     session: SessionDep,
     principal: PrincipalDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> LookupPage:
     """Who looked at the enterprise's file, when, why and under which consent (查询记录)."""
     require_own_or_office(principal, uscc)

@@ -130,6 +130,14 @@ async def get_batch(session: AsyncSession, batch_id: str) -> IngestionBatch | No
     return await session.get(IngestionBatch, batch_id)
 
 
+async def record_batch_report(session: AsyncSession, batch_id: str, report: dict[str, Any]) -> None:
+    """Keep a claimed batch's report, to answer a replay of it."""
+    batch = await session.get(IngestionBatch, batch_id)
+    assert batch is not None  # claimed in this transaction
+    batch.accepted, batch.rejected, batch.report = report["accepted"], report["rejected"], report
+    session.add(batch)
+
+
 async def disputes_of(session: AsyncSession, uscc: str, *, open_only: bool = False) -> Sequence[Dispute]:
     """An enterprise's disputes, newest first."""
     stmt = select(Dispute).where(Dispute.uscc == uscc)

@@ -10,6 +10,7 @@ from credit_info.db import repositories as repo
 from credit_info.db.tables import messaging
 from credit_info.domain.records import CreditSource, GuaranteePayload, LoanPayload, dedupe_key
 from credit_info.domain.services import recompute_rating
+from credit_info.settings import Settings
 from smefin.consumer import Handler, PermanentError
 from smefin.contracts.envelope import Envelope, Topic
 from smefin.contracts.financing import LoanEvent
@@ -88,7 +89,12 @@ async def on_guarantee(session: AsyncSession, envelope: Envelope, payload: Guara
 
 
 CONSUMED_TOPICS: list[str] = [Topic.FINANCING, Topic.GUARANTEES]
-HANDLERS: dict[str, Handler] = {
-    **{t: on_loan for t in LOAN_STATUS},
-    **{t: on_guarantee for t in GUARANTEE_STATUS},
-}
+
+
+def make_handlers(settings: Settings) -> dict[str, Handler]:
+    """Handlers for the consumed events (they need no settings today; wired like every service's)."""
+    del settings
+    return {
+        **{t: on_loan for t in LOAN_STATUS},
+        **{t: on_guarantee for t in GUARANTEE_STATUS},
+    }

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from guarantee_registry.api.capital import capital_summary
 from guarantee_registry.api.deps import MANAGERS, PolicyDep, PrincipalDep, SessionDep
 from guarantee_registry.api.schemas import CoverageRead, ObligationRead
+from guarantee_registry.api.views import capital_summary
 from guarantee_registry.db import repositories as repo
 from guarantee_registry.domain import services
 from guarantee_registry.domain.rules import CoverageReport, Obligation, capacity_of, league_status

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from pydantic import AfterValidator, BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from guarantee_registry.api.deps import MANAGERS, OutboxDep, PolicyDep, PrincipalDep, SessionDep
@@ -28,6 +26,7 @@ from guarantee_registry.db import repositories as repo
 from guarantee_registry.db.tables import CountyFiscalRevenue, DevelopmentZone, ZoneAnnualSales
 from guarantee_registry.domain import services
 from smefin.errors import NotFound, Unprocessable
+from smefin.imports import read_rows, validated_or_raise
 from smefin.reference import UnknownDivision, counties, county, league, leagues
 from smefin.schemas import Money
 
@@ -116,34 +115,9 @@ class _ZoneRow(BaseModel):
 
 
 async def _csv_rows(request: Request, model: type[BaseModel]) -> list[Any]:
-    raw = await request.body()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Unprocessable("the CSV must be UTF-8") from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {n for n, f in model.model_fields.items() if f.is_required()} - set(reader.fieldnames or [])
-    if missing:
-        raise Unprocessable(f"CSV header lacks columns: {', '.join(sorted(missing))}")
-    rows: list[BaseModel] = []
-    errors: list[dict[str, Any]] = []
-    for line, record in enumerate(reader, start=2):
-        if len(rows) >= MAX_CSV_ROWS:
-            raise Unprocessable(f"at most {MAX_CSV_ROWS} rows per upload")
-        try:
-            rows.append(model.model_validate({k: (v or None) for k, v in record.items() if k}))
-        except ValidationError as exc:
-            errors.extend(
-                {"line": line, "field": ".".join(map(str, e["loc"])), "message": e["msg"]}
-                for e in exc.errors()
-            )
-    if errors:
-        raise Unprocessable(
-            f"{len(errors)} invalid value(s) in the CSV; nothing was stored", details=errors[:100]
-        )
-    if not rows:
-        raise Unprocessable("the CSV has no data rows")
-    return rows
+    required = [n for n, f in model.model_fields.items() if f.is_required()]
+    rows = read_rows(await request.body(), required=required, max_rows=MAX_CSV_ROWS)
+    return validated_or_raise(rows, model, what="CSV")
 
 
 @router.post(

@@ -17,10 +17,9 @@ from guarantee_registry.api.deps import (
 )
 from guarantee_registry.api.schemas import GuaranteeCreate, GuaranteeDecision, GuaranteePage, GuaranteeRead
 from guarantee_registry.db import repositories as repo
-from guarantee_registry.db.tables import Guarantee
 from guarantee_registry.domain import guarantees, services
 from guarantee_registry.domain.rules import GuaranteeStatus
-from smefin.auth import Principal, Role
+from smefin.auth import Role
 from smefin.errors import Forbidden, NotFound
 
 router = APIRouter(prefix="/api/v1/guarantees", tags=["guarantees"])
@@ -69,18 +68,6 @@ async def request(
     return GuaranteeRead.model_validate(g)
 
 
-async def _visible_scope(session: SessionDep, principal: Principal) -> dict[str, object]:
-    if principal.role in MANAGERS:
-        return {}
-    if principal.role == Role.BANK:
-        return {"bank_org_id": principal.org_id}
-    if principal.role == Role.GUARANTOR:
-        return {"company_ids": await repo.company_ids_of_org(session, principal.org_id)}
-    if principal.role == Role.SME and principal.uscc:
-        return {"uscc": principal.uscc}
-    raise Forbidden("this role sees no guarantees")
-
-
 @router.get("", summary="List guarantees the caller may see")
 async def list_guarantees(
     session: SessionDep,
@@ -91,15 +78,10 @@ async def list_guarantees(
     offset: Offset = 0,
 ) -> GuaranteePage:
     """Office all; a bank its own; a guarantor its companies'; an SME its own."""
-    scope = await _visible_scope(session, principal)
-    company_ids = scope.get("company_ids")
-    if company_id is not None:
-        company_ids = [company_id] if company_ids is None or company_id in company_ids else []  # type: ignore[operator]
     items, total = await repo.list_guarantees(
         session,
-        company_ids=company_ids,  # type: ignore[arg-type]
-        bank_org_id=scope.get("bank_org_id"),  # type: ignore[arg-type]
-        uscc=scope.get("uscc"),  # type: ignore[arg-type]
+        principal,
+        company_id=company_id,
         status=status.value if status else None,
         limit=limit,
         offset=offset,
@@ -109,21 +91,11 @@ async def list_guarantees(
     )
 
 
-def _visible(g: Guarantee, principal: Principal, own_companies: list[UUID]) -> bool:
-    return (
-        principal.role in MANAGERS
-        or (principal.role == Role.BANK and g.bank_org_id == principal.org_id)
-        or (principal.role == Role.GUARANTOR and g.company_id in own_companies)
-        or (principal.role == Role.SME and g.uscc == principal.uscc)
-    )
-
-
 @router.get("/{guarantee_id}", summary="One guarantee")
 async def get_guarantee(guarantee_id: UUID, session: SessionDep, principal: PrincipalDep) -> GuaranteeRead:
     """404 when it does not exist or is not the caller's to see."""
-    g = await repo.get_guarantee(session, guarantee_id)
-    own = await repo.company_ids_of_org(session, principal.org_id) if principal.role == Role.GUARANTOR else []
-    if g is None or not _visible(g, principal, own):
+    g = await repo.get_readable_guarantee(session, principal, guarantee_id)
+    if g is None:
         raise NotFound(f"guarantee {guarantee_id} not found")
     return GuaranteeRead.model_validate(g)
 

@@ -7,11 +7,12 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import case, func, text
+from sqlalchemy import case, false, func, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from guarantee_registry.db.tables import (
     CapitalInjection,
@@ -24,7 +25,8 @@ from guarantee_registry.db.tables import (
     KnownOffer,
     ZoneAnnualSales,
 )
-from guarantee_registry.domain.rules import OfferStatus
+from guarantee_registry.domain.rules import MANAGERS, OfferStatus
+from smefin.auth import Principal, Role
 from smefin.db import utcnow
 
 # Transaction-scoped advisory locks: serialise coverage diffs and the two funds' budgets.
@@ -287,26 +289,45 @@ async def risk_compensation_used(session: AsyncSession) -> Decimal:
     return Decimal(total.scalar_one())
 
 
+def readable_guarantees(principal: Principal) -> SelectOfScalar[Guarantee]:
+    """The guarantees the caller may see, in one place: the office and services all, a bank its own
+    loans', a guarantor its companies', an SME its own; any other role none."""
+    stmt = select(Guarantee)
+    if principal.role in MANAGERS:
+        return stmt
+    if principal.role == Role.BANK:
+        return stmt.where(col(Guarantee.bank_org_id) == principal.org_id)
+    if principal.role == Role.GUARANTOR:
+        own = select(GuaranteeCompany.id).where(col(GuaranteeCompany.owner_org_id) == principal.org_id)
+        return stmt.where(col(Guarantee.company_id).in_(own))
+    if principal.role == Role.SME and principal.uscc:
+        return stmt.where(col(Guarantee.uscc) == principal.uscc)
+    return stmt.where(false())
+
+
+async def get_readable_guarantee(
+    session: AsyncSession, principal: Principal, guarantee_id: UUID
+) -> Guarantee | None:
+    """One guarantee the caller may see, else None."""
+    stmt = readable_guarantees(principal).where(col(Guarantee.id) == guarantee_id)
+    return (await session.exec(stmt)).first()
+
+
 async def list_guarantees(
     session: AsyncSession,
+    principal: Principal,
     *,
-    company_ids: Sequence[UUID] | None = None,
-    bank_org_id: str | None = None,
-    uscc: str | None = None,
+    company_id: UUID | None = None,
     status: str | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[Guarantee], int]:
-    """A page of guarantees matching the filters, newest first, and the total."""
-    stmt = select(Guarantee)
-    if company_ids is not None:
-        stmt = stmt.where(col(Guarantee.company_id).in_(list(company_ids)))
-    if bank_org_id is not None:
-        stmt = stmt.where(Guarantee.bank_org_id == bank_org_id)
-    if uscc is not None:
-        stmt = stmt.where(Guarantee.uscc == uscc)
+    """A page of the guarantees the caller may see, newest first, and their total."""
+    stmt = readable_guarantees(principal)
+    if company_id is not None:
+        stmt = stmt.where(col(Guarantee.company_id) == company_id)
     if status is not None:
-        stmt = stmt.where(Guarantee.status == status)
+        stmt = stmt.where(col(Guarantee.status) == status)
     total = (await session.execute(sa_select(func.count()).select_from(stmt.subquery()))).scalar_one()
     stmt = stmt.order_by(col(Guarantee.created_at).desc()).limit(limit).offset(offset)
     return list((await session.exec(stmt)).all()), int(total)

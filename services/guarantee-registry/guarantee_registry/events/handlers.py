@@ -69,6 +69,3 @@ def make_handlers(policy: Policy) -> dict[str, Handler]:
         "loan.repaid": loan_repaid,
         "loan.defaulted": loan_defaulted,
     }
-
-
-HANDLERS: dict[str, Handler] = make_handlers(Policy())

@@ -7,9 +7,7 @@ from fastapi import APIRouter
 from loan_matching.api.deps import ModelDep, OutboxDep, PrincipalDep, SessionDep, SettingsDep
 from loan_matching.api.schemas import RoundCreate, RoundRead
 from loan_matching.db.tables import AssignmentRound
-from loan_matching.domain.workflow import assignment_round
-from smefin.auth import Role
-from smefin.errors import NotFound
+from loan_matching.domain import assignment_rounds
 
 router = APIRouter(prefix="/api/v1/assignment-rounds", tags=["assignment-rounds"])
 
@@ -24,15 +22,12 @@ async def run_round(
     settings: SettingsDep,
 ) -> AssignmentRound:
     """Maximise total expected value under quotas; report the objective and the LP bound."""
-    who.require(Role.OFFICE, Role.SERVICE)
-    return await assignment_round(session, outbox, model, settings, by=who.org_id, limit=body.max_requests)
+    return await assignment_rounds.assignment_round(
+        session=session, outbox=outbox, principal=who, model=model, settings=settings, limit=body.max_requests
+    )
 
 
 @router.get("/{round_id}", response_model=RoundRead)
 async def get(round_id: uuid.UUID, session: SessionDep, who: PrincipalDep) -> AssignmentRound:
     """A past round."""
-    who.require(Role.OFFICE, Role.SERVICE)
-    rnd = await session.get(AssignmentRound, round_id)
-    if rnd is None:
-        raise NotFound("no such assignment round")
-    return rnd
+    return await assignment_rounds.get_round(session=session, principal=who, round_id=round_id)

@@ -24,5 +24,5 @@ async def card(
         "new_outcomes": new,
         "retrain_after": settings.retrain_after_outcomes,
         "retrain_due": new >= settings.retrain_after_outcomes,
-        "retrain_command": "python -m loan_matching.domain.matching_model check --database-url <url>",
+        "retrain_command": "python -m loan_matching.models check --database-url <url>",
     }

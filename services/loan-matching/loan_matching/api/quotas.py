@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from loan_matching.api.deps import PrincipalDep, SessionDep
 from loan_matching.db import repositories as repo
-from loan_matching.domain.workflow import period_start, product_rows
+from loan_matching.domain.products import period_start, product_rows
 from smefin.auth import Role
 from smefin.db import utcnow
 

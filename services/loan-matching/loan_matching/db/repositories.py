@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,13 +23,13 @@ from loan_matching.db.tables import (
     Outcome,
     Product,
 )
-
-TAKEN_OFFER = ("accepted", "pending_guarantee", "completed", "disbursed")
+from loan_matching.domain.statuses import OPEN_REQUEST, TAKEN_OFFER, MatchStatus, ProductStatus
+from smefin.db import utcnow
 
 
 async def live_products(session: AsyncSession) -> list[Product]:
     """Every published product."""
-    return list(await session.exec(select(Product).where(Product.status == "published")))
+    return list(await session.exec(select(Product).where(col(Product.status) == ProductStatus.PUBLISHED)))
 
 
 async def quota_used(
@@ -74,7 +75,7 @@ async def due_matches(session: AsyncSession, as_of: datetime) -> list[Match]:
     """Proposed matches whose decision deadline has passed (locked for this transaction)."""
     q = (
         select(Match)
-        .where(Match.status == "proposed", col(Match.decision_deadline) < as_of)
+        .where(col(Match.status) == MatchStatus.PROPOSED, col(Match.decision_deadline) < as_of)
         .with_for_update(skip_locked=True)
     )
     return list(await session.exec(q))
@@ -109,7 +110,7 @@ async def open_requests(session: AsyncSession, limit: int, *, lock: bool = False
     """
     q = (
         select(FinancingRequest)
-        .where(col(FinancingRequest.status).in_(("submitted", "matched", "no_match")))
+        .where(col(FinancingRequest.status).in_(OPEN_REQUEST))
         .order_by(col(FinancingRequest.created_at), col(FinancingRequest.id))
         .limit(limit)
     )
@@ -149,18 +150,22 @@ async def reports(session: AsyncSession, bank_org_id: str | None) -> list[Lendin
     return list(await session.exec(q))
 
 
-async def by_filter(
-    session: AsyncSession, model: type[Any], limit: int, offset: int, order: str = "created_at", **where: Any
-) -> list[Any]:
-    """A page of rows matching simple equality filters (None = no filter)."""
-    q = select(model)
-    for k, v in where.items():
-        if v is not None:
-            q = q.where(getattr(model, k) == v)
-    q = q.order_by(getattr(model, order).desc()).limit(limit).offset(offset)
-    return list(await session.exec(q))
-
-
 async def loan_of_offer(session: AsyncSession, offer_id: uuid.UUID) -> Loan | None:
     """The loan disbursed on an offer, if any."""
     return (await session.exec(select(Loan).where(Loan.offer_id == offer_id))).first()
+
+
+async def upsert_enterprise(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Insert or replace the enterprise projection (ratings are other columns, kept)."""
+    values = values | {"updated_at": utcnow()}
+    t = Enterprise.__table__  # type: ignore[attr-defined]
+    await session.execute(
+        insert(t).values(**values).on_conflict_do_update(index_elements=["uscc"], set_=values)
+    )
+
+
+async def upsert_lending_report(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Insert or correct one bank's month."""
+    t = LendingReport.__table__  # type: ignore[attr-defined]
+    stmt = insert(t).values(**values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["bank_org_id", "month"], set_=values))

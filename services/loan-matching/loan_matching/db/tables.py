@@ -9,6 +9,15 @@ from sqlalchemy import JSON, Column, DateTime, Numeric, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from loan_matching.domain.statuses import (
+    ExtensionStatus,
+    LoanStatus,
+    MatchSource,
+    MatchStatus,
+    OfferStatus,
+    ProductStatus,
+    RequestStatus,
+)
 from smefin.db import new_registry, utcnow
 from smefin.outbox import MessagingTables
 
@@ -62,7 +71,7 @@ class Product(Base, table=True):
     quota_period: str = Field(default="month", max_length=10)
     quota_amount: Decimal | None = _money(nullable=True)
     quota_count: int | None = None
-    status: str = Field(default="draft", max_length=20, index=True)
+    status: str = Field(default=ProductStatus.DRAFT, max_length=20, index=True)
     version: int = 1
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
@@ -132,7 +141,7 @@ class FinancingRequest(Base, table=True):
     collateral_available: bool = False
     collateral_description: str | None = Field(default=None, max_length=500)
     accepts_guarantee: bool = False
-    status: str = Field(default="submitted", max_length=20, index=True)
+    status: str = Field(default=RequestStatus.SUBMITTED, max_length=20, index=True)
     status_reason: str | None = Field(default=None, max_length=500)
     misses: list[dict[str, Any]] = _json(list)
     matched_at: datetime | None = _ts(nullable=True)
@@ -158,10 +167,10 @@ class Match(Base, table=True):
     reasons: list[dict[str, Any]] = _json(list)
     features: list[float] = _json(list)
     model_version: str = Field(max_length=60)
-    # queued -> proposed -> offered | declined | expired | withdrawn
-    status: str = Field(default="queued", max_length=20, index=True)
+    # queued -> proposed -> offered (-> failed) | declined | expired | withdrawn
+    status: str = Field(default=MatchStatus.QUEUED, max_length=20, index=True)
     decision_deadline: datetime | None = _ts(nullable=True, index=True)
-    source: str = Field(default="matching", max_length=20)
+    source: str = Field(default=MatchSource.MATCHING, max_length=20)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
@@ -184,8 +193,8 @@ class Offer(Base, table=True):
     guaranteed: bool = False
     guarantee_company_ids: list[str] = _json(list)
     guarantee_id: uuid.UUID | None = None
-    # made -> accepted | pending_guarantee -> completed | failed ; made -> withdrawn
-    status: str = Field(default="made", max_length=20, index=True)
+    # made -> accepted | pending_guarantee -> accepted | failed -> disbursed ; made -> withdrawn
+    status: str = Field(default=OfferStatus.MADE, max_length=20, index=True)
     status_reason: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
@@ -205,14 +214,14 @@ class Loan(Base, table=True):
     amount: Decimal = _money()
     rate: Decimal = _rate()
     term_months: int
-    status: str = Field(default="disbursed", max_length=20)
+    status: str = Field(default=LoanStatus.DISBURSED, max_length=20)
     disbursed_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     closed_at: datetime | None = _ts(nullable=True)
     outstanding: Decimal = _money()
     # 适当放宽还贷时间: none | requested | granted | refused
-    extension_status: str = Field(default="none", max_length=20)
+    extension_status: str = Field(default=ExtensionStatus.NONE, max_length=20)
     extension_months: int = 0
     extension_reason: str | None = Field(default=None, max_length=500)
 

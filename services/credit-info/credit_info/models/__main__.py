@@ -1,0 +1,8 @@
+"""Model commands, outside the serving code: `python -m credit_info.models train [--rows N] [--seed S]`."""
+
+from credit_info.domain.rating_model import main
+
+__all__ = ["main"]
+
+if __name__ == "__main__":
+    main()

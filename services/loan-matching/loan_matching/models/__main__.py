@@ -1,0 +1,11 @@
+"""Model commands, outside the serving code: `python -m loan_matching.models train [--database-url URL]`
+and `... check --database-url URL [--threshold N]` (retrains on recorded outcomes once N arrived)."""
+
+import sys
+
+from loan_matching.domain.matching_model import main
+
+__all__ = ["main"]
+
+if __name__ == "__main__":
+    sys.exit(main())
