@@ -1,0 +1,52 @@
+"""The financial office logs in (a wrong password first) and sees the 12 leagues coloured by coverage,
+with the CSV behind the chart."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from tests.browser.conftest import Site, screenshot
+from tests.integration.gateway.door import OFFICE_EMAIL, OFFICE_PASSWORD
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_office_sees_the_coverage_map_with_its_csv(site: Site, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{site.url}/office")
+    page.wait_for_url(re.compile(r".*/login$"))
+
+    page.fill("#f-email", OFFICE_EMAIL)
+    page.fill("#f-password", "not-the-password")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector(".error.general")
+    assert page.inner_text(".error.general") == "邮箱或密码不正确。"
+    assert page.input_value("#f-email") == OFFICE_EMAIL
+    assert page.input_value("#f-password") == ""
+
+    page.fill("#f-password", OFFICE_PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/office$"))
+    page.wait_for_selector("#map[data-ready=true] canvas")
+    assert page.inner_text("#leagues-met").endswith("/ 12")
+
+    csv = page.request.get(site.url + (page.get_attribute("#coverage-csv", "href") or ""))
+    assert csv.status == 200
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert "呼和浩特" in csv.text()
+
+    shot = screenshot(page, "office-map")
+    DOCS.mkdir(exist_ok=True)
+    shutil.copy(shot, DOCS / "office-map.png")
+
+    # An office login is not an SME: the SME desk refuses it in words, not JSON.
+    page.goto(f"{site.url}/sme")
+    assert page.inner_text(".error.general") == "您的账号无权查看这一页。"
+    page.goto(f"{site.url}/no-such-page")
+    assert page.inner_text(".error.general") == "没有这个页面。"
+    context.close()
