@@ -7,6 +7,7 @@ import asyncio
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.journey import enterprise_body
 from tests.integration.gateway.door import OFFICE_EMAIL, OFFICE_PASSWORD, gateway_database
 from tests.support.infra import Infra
 from tests.support.processes import gateway_process, service_process
@@ -97,6 +99,36 @@ class Site:
         published = self.api.post(f"/api/v1/products/{product['id']}/publish", headers=bank)
         assert published.status_code == 200, published.text
         return product
+
+    def sme(self, uscc: str, email: str, password: str) -> dict[str, str]:
+        """An SME signed up, logged in, with its enterprise registered (a small textile firm)."""
+        signed = self.api.post(
+            "/api/v1/signup",
+            json={
+                "uscc": uscc,
+                "enterprise_name": f"企业{uscc[-4:]}",
+                "email": email,
+                "display_name": "负责人",
+                "password": password,
+            },
+        )
+        assert signed.status_code == 201, signed.text
+        headers = self.login(email, password)
+        body = enterprise_body(uscc, f"企业{uscc[-4:]}", uscc[2:8])
+        registered = self.api.post("/api/v1/enterprises", json=body, headers=headers)
+        assert registered.status_code == 201, registered.text
+        return headers
+
+    def request_financing(self, sme: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        """Submit once loan-matching has heard of the enterprise over the broker."""
+        deadline = time.monotonic() + 30
+        while True:
+            r = self.api.post("/api/v1/financing-requests", json=body, headers=sme)
+            if r.status_code == 201 or time.monotonic() > deadline:
+                assert r.status_code == 201, r.text
+                created: dict[str, Any] = r.json()
+                return created
+            time.sleep(0.3)
 
 
 @pytest.fixture(scope="session")

@@ -136,6 +136,8 @@ async def home(request: Request) -> Response:
         return see_other("/sme")
     if role in OFFICE_ROLES:
         return see_other("/office")
+    if role == "bank":
+        return see_other("/bank")
     return render(request, "home.html", me=me.body)
 
 
@@ -346,8 +348,15 @@ async def request_page(request_id: str, request: Request) -> Response:
     if not req.ok:
         key = "error.not_found" if req.status in (404, 422) else "error.unavailable"
         return error_page(request, 404 if req.status in (404, 422) else 503, key, me=me)
+    offers = await api.get("/api/v1/offers", request_id=request_id)
     return render(
-        request, "request.html", me=me, req=req.body, matches=matches, pending=_pending(req.body, matches)
+        request,
+        "request.html",
+        me=me,
+        req=req.body,
+        matches=matches,
+        offers=_rows(offers),
+        pending=_pending(req.body, matches),
     )
 
 
@@ -425,3 +434,206 @@ def install(app: FastAPI) -> None:
         return await http_exception_handler(request, exc)
 
     app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+# --- the bank desk -------------------------------------------------------------------------------
+
+PRODUCT_FIELDS = frozenset(
+    {
+        "name",
+        "kind",
+        "min_amount",
+        "max_amount",
+        "min_term_months",
+        "max_term_months",
+        "base_rate",
+        "industries",
+    }
+)
+PRODUCT_KINDS = ("credit_only", "guaranteed", "collateralised", "startup_micro_guaranteed")
+SIZE_CLASSES = ("micro", "small", "medium", "large")
+KEY_FIELDS = frozenset({"name", "scopes", "expires_in_days"})
+
+
+def _rows(answer: ApiAnswer) -> list[dict[str, Any]]:
+    """A list answer, or a page's items; empty when the API refused (the page then says so)."""
+    if not answer.ok:
+        return []
+    body = answer.body
+    rows = body.get("items", []) if isinstance(body, dict) else body
+    return rows if isinstance(rows, list) else []
+
+
+async def _bank_desk(
+    request: Request,
+    api: Api,
+    me: dict[str, Any],
+    *,
+    status: int = 200,
+    errors: FormErrors | None = None,
+    form: dict[str, str] | None = None,
+    failed: str | None = None,
+    new_key: dict[str, Any] | None = None,
+    row_errors: dict[str, str] | None = None,
+) -> Response:
+    products = await api.get("/api/v1/products")
+    if products.status >= 500:
+        return error_page(request, 503, "error.unavailable", me=me)
+    matches = await api.get("/api/v1/matches")
+    offers = await api.get("/api/v1/offers")
+    loans = await api.get("/api/v1/loans")
+    keys = await api.get("/api/v1/api-keys") if me.get("is_admin") else None
+    return render(
+        request,
+        "bank.html",
+        status=status,
+        me=me,
+        products=_rows(products),
+        matches=_rows(matches),
+        offers=_rows(offers),
+        loans=_rows(loans),
+        keys=_rows(keys) if keys is not None else None,
+        kinds=PRODUCT_KINDS,
+        size_classes=SIZE_CLASSES,
+        scopes=("lending:read", "lending:write", "credit:read"),
+        errors=errors or FormErrors(),
+        form=form or {},
+        failed=failed,
+        new_key=new_key,
+        row_errors=row_errors or {},
+    )
+
+
+async def _bank(request: Request) -> tuple[Api, dict[str, Any]] | Response:
+    got = await _signed_in(request, "bank")
+    if isinstance(got, Response):
+        return got
+    if not same_site(request):
+        return error_page(request, 403, "error.cross_site", me=got[1])
+    return got
+
+
+@router.get("/bank")
+async def bank_desk(request: Request) -> Response:
+    got = await _bank(request)
+    if isinstance(got, Response):
+        return got
+    return await _bank_desk(request, *got)
+
+
+@router.post("/bank/products")
+async def create_product(request: Request) -> Response:
+    got = await _bank(request)
+    if isinstance(got, Response):
+        return got
+    api, me = got
+    raw = await request.form()
+    form = await form_of(request)
+    sizes = [str(v) for v in raw.getlist("size_classes") if v in SIZE_CLASSES]
+    form["size_classes"] = ",".join(sizes)
+    body: dict[str, Any] = {
+        "name": form.get("name", ""),
+        "kind": form.get("kind", ""),
+        "min_amount": form.get("min_amount", ""),
+        "max_amount": form.get("max_amount", ""),
+        "min_term_months": as_int(form.get("min_term_months", "")),
+        "max_term_months": as_int(form.get("max_term_months", "")),
+        "base_rate": form.get("base_rate", ""),
+        "industries": [i.strip().upper() for i in form.get("industries", "").split(",") if i.strip()][:50],
+        "size_classes": sizes,
+    }
+    r = await api.post("/api/v1/products", body)
+    if r.ok:
+        return see_other("/bank")
+    errors = form_errors(lang_of(request), r.status, r.body, known_fields=PRODUCT_FIELDS)
+    return await _bank_desk(
+        request, api, me, status=_form_status(r.status), errors=errors, form=form, failed="product"
+    )
+
+
+async def _row_action(request: Request, path: str, body: Any, row: str) -> Response:
+    """A button on one row (publish, withdraw, offer, decline, revoke): back to the desk, or the
+    desk with the refusal as a sentence on that row."""
+    got = await _bank(request)
+    if isinstance(got, Response):
+        return got
+    api, me = got
+    r = await api.call("DELETE" if body is None else "POST", path, json=body)
+    if r.ok:
+        return see_other("/bank")
+    errors = form_errors(lang_of(request), r.status, r.body, known_fields=frozenset({"reason", "rate"}))
+    sentence = next(iter(errors.fields.values()), None) or " ".join(errors.general)
+    return await _bank_desk(request, api, me, status=_form_status(r.status), row_errors={row: sentence})
+
+
+@router.post("/bank/products/{product_id}/{action}")
+async def product_action(product_id: str, action: str, request: Request) -> Response:
+    if action not in ("publish", "withdraw"):
+        return error_page(request, 404, "error.not_found")
+    return await _row_action(request, f"/api/v1/products/{product_id}/{action}", {}, product_id)
+
+
+@router.post("/bank/matches/{match_id}/offer")
+async def make_offer(match_id: str, request: Request) -> Response:
+    form = await form_of(request)
+    body = {"rate": form["rate"]} if form.get("rate") else {}
+    return await _row_action(request, f"/api/v1/matches/{match_id}/offer", body, match_id)
+
+
+@router.post("/bank/matches/{match_id}/decline")
+async def decline_match(match_id: str, request: Request) -> Response:
+    form = await form_of(request)
+    return await _row_action(
+        request, f"/api/v1/matches/{match_id}/decline", {"reason": form.get("reason", "")}, match_id
+    )
+
+
+@router.post("/bank/offers/{offer_id}/disburse")
+async def disburse(offer_id: str, request: Request) -> Response:
+    return await _row_action(request, "/api/v1/loans", {"offer_id": offer_id}, offer_id)
+
+
+@router.post("/bank/api-keys")
+async def create_key(request: Request) -> Response:
+    got = await _bank(request)
+    if isinstance(got, Response):
+        return got
+    api, me = got
+    raw = await request.form()
+    form = await form_of(request)
+    body = {
+        "name": form.get("name", ""),
+        "scopes": [str(s) for s in raw.getlist("scopes")][:20],
+        "expires_in_days": as_int(form.get("expires_in_days", "90") or "90"),
+    }
+    r = await api.post("/api/v1/api-keys", body)
+    if r.ok:
+        # The secret is shown once, on this answer only (no redirect that would lose it).
+        return await _bank_desk(request, api, me, new_key=r.body)
+    errors = form_errors(lang_of(request), r.status, r.body, known_fields=KEY_FIELDS)
+    return await _bank_desk(
+        request, api, me, status=_form_status(r.status), errors=errors, form=form, failed="key"
+    )
+
+
+@router.post("/bank/api-keys/{key_id}/revoke")
+async def revoke_key(key_id: str, request: Request) -> Response:
+    return await _row_action(request, f"/api/v1/api-keys/{key_id}", None, key_id)
+
+
+# --- the SME accepts an offer ------------------------------------------------------------------
+
+
+@router.post("/sme/offers/{offer_id}/accept")
+async def accept_offer(offer_id: str, request: Request) -> Response:
+    got = await _signed_in(request, "sme")
+    if isinstance(got, Response):
+        return got
+    api, me = got
+    if not same_site(request):
+        return error_page(request, 403, "error.cross_site", me=me)
+    r = await api.post(f"/api/v1/offers/{offer_id}/accept")
+    if r.ok:
+        return see_other(f"/sme/requests/{r.body['request_id']}")
+    key = "error.not_found" if r.status in (404, 422) else "error.unavailable"
+    return error_page(request, 404 if r.status in (404, 422) else 503, key, me=me)
