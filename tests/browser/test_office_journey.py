@@ -14,7 +14,19 @@ from tests.integration.gateway.door import OFFICE_EMAIL, OFFICE_PASSWORD
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-def test_office_sees_the_coverage_map_with_its_csv(site: Site, browser: Any) -> None:
+def test_office_sees_the_coverage_map_and_lending_growth_with_their_csv(site: Site, browser: Any) -> None:
+    # A bank reported two month-ends: SME loans grew 20 %, all loans 10 %.
+    bank = site.bank("bank-report")
+    for month, sme, total in (
+        ("2025-11", "1000000.00", "5000000.00"),
+        ("2026-11", "1200000.00", "5500000.00"),
+    ):
+        r = site.api.post(
+            "/api/v1/lending-reports",
+            json={"month": month, "sme_loan_balance": sme, "total_loan_balance": total},
+            headers=bank,
+        )
+        assert r.status_code in (200, 201), r.text
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -40,6 +52,20 @@ def test_office_sees_the_coverage_map_with_its_csv(site: Site, browser: Any) -> 
     assert csv.headers["content-type"].startswith("text/csv")
     assert "呼和浩特" in csv.text()
 
+    # The growth chart for the period asked, and its CSV.
+    page.goto(f"{site.url}/office?from_month=2025-11&to_month=2026-11")
+    page.wait_for_selector("#growth-chart[data-ready=true] canvas")
+    row = page.inner_text("#growth-table tbody tr")
+    assert "bank-report" in row
+    assert "20" in row
+    assert row.strip().endswith("是")
+    growth_csv = page.request.get(site.url + (page.get_attribute("#growth-csv", "href") or ""))
+    assert growth_csv.status == 200
+    lines = growth_csv.text().lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("from_month,to_month,bank_org_id")
+    assert any(line.startswith("2025-11,2026-11,bank-report,True") for line in lines[1:])
+
+    page.wait_for_selector("#map[data-ready=true] canvas")
     shot = screenshot(page, "office-map")
     DOCS.mkdir(exist_ok=True)
     shutil.copy(shot, DOCS / "office-map.png")

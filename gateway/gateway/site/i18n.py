@@ -193,6 +193,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "SME-loan growth against total-loan growth per bank",
     ),
     "office.growth.empty": ("该期间尚无银行报送月度数据。", "No bank reported months in this period yet."),
+    "office.from": ("起始月", "From"),
+    "office.to": ("截止月", "To"),
+    "office.show": ("查看", "Show"),
+    "office.faster": ("小企业贷款增速高于全部贷款增速", "SME loans grew faster"),
+    "office.yes": ("是", "yes"),
+    "office.no": ("否", "no"),
     "office.sme_growth": ("小企业贷款增速%", "SME-loan growth %"),
     "office.total_growth": ("全部贷款增速%", "Total-loan growth %"),
     "home.none": (

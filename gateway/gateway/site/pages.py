@@ -3,6 +3,10 @@ from the public API through the gateway's own routing (`upstream.Api`)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -397,6 +401,21 @@ async def withdraw_request(request_id: str, request: Request) -> Response:
 # --- the financial office ------------------------------------------------------------------------
 
 
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _period(request: Request) -> tuple[str, str]:
+    """The months to compare: as asked (when well-formed), else the twelve months to last month."""
+    today = datetime.now(UTC).date()
+    last = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    year_before = f"{int(last[:4]) - 1}{last[4:]}"
+    start = request.query_params.get("from_month", "")
+    end = request.query_params.get("to_month", "")
+    if not (MONTH.match(start) and MONTH.match(end) and start < end):
+        return year_before, last
+    return start, end
+
+
 @router.get("/office")
 async def office_page(request: Request) -> Response:
     got = await _signed_in(request, *OFFICE_ROLES)
@@ -408,6 +427,9 @@ async def office_page(request: Request) -> Response:
         return error_page(
             request, 503 if coverage.status >= 500 else coverage.status, "error.unavailable", me=me
         )
+    start, end = _period(request)
+    growth = await api.get("/api/v1/lending-reports/growth", from_month=start, to_month=end)
+    banks = [b for b in (growth.body or {}).get("banks", []) if b.get("complete")] if growth.ok else []
     leagues = [
         {
             "name": o["name"],
@@ -418,7 +440,59 @@ async def office_page(request: Request) -> Response:
         }
         for o in coverage.body.get("leagues", [])
     ]
-    return render(request, "office.html", me=me, coverage=coverage.body, chart_data={"leagues": leagues})
+    growth_rows = [
+        {
+            "bank": b["bank_org_id"],
+            "sme": str(b.get("sme_growth_percent")),
+            "total": str(b.get("total_growth_percent")),
+        }
+        for b in banks
+    ]
+    return render(
+        request,
+        "office.html",
+        me=me,
+        coverage=coverage.body,
+        banks=banks,
+        from_month=start,
+        to_month=end,
+        chart_data={"leagues": leagues, "growth": growth_rows},
+    )
+
+
+@router.get("/office/lending-growth.csv")
+async def growth_csv(request: Request) -> Response:
+    """The growth chart's figures as CSV (the API answers JSON only)."""
+    got = await _signed_in(request, *OFFICE_ROLES)
+    if isinstance(got, Response):
+        return got
+    api, me = got
+    start, end = _period(request)
+    growth = await api.get("/api/v1/lending-reports/growth", from_month=start, to_month=end)
+    if not growth.ok:
+        return error_page(request, 503, "error.unavailable", me=me)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    columns = [
+        "bank_org_id",
+        "complete",
+        "sme_loan_start",
+        "sme_loan_end",
+        "total_loan_start",
+        "total_loan_end",
+        "sme_growth_percent",
+        "total_growth_percent",
+        "sme_growth_above_total",
+        "reward",
+    ]
+    writer.writerow(["from_month", "to_month", *columns])
+    for b in growth.body.get("banks", []):
+        writer.writerow([start, end, *(b.get(c, "") for c in columns)])
+    return Response(
+        "\ufeff" + out.getvalue(),  # BOM so spreadsheet programs read it as UTF-8
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="lending-growth-{start}-{end}.csv"'},
+    )
 
 
 def install(app: FastAPI) -> None:
