@@ -178,6 +178,35 @@ WORDS: dict[str, tuple[str, str]] = {
     "field.reason": ("拒绝理由", "Reason"),
     "field.rate": ("利率", "Rate"),
     "v.too_short": ("请至少选择一项{label}。", "Choose at least one of {label}."),
+    "credit.title": ("信用报告与授权", "Credit report and consents"),
+    "credit.link": ("信用报告、查询记录与授权", "Credit report, look-ups and consents"),
+    "credit.report": ("信用报告", "Credit report"),
+    "credit.report.empty": ("暂无信用报告。", "No credit report yet."),
+    "credit.grade": ("信用评级", "Rating"),
+    "credit.no_rating": ("尚未评级", "not rated yet"),
+    "credit.records": ("信用记录条数", "Records"),
+    "credit.generated": ("生成时间", "Generated"),
+    "credit.disputes": ("异议", "Disputes"),
+    "credit.disputes.empty": ("没有异议。", "No dispute."),
+    "credit.lookups": ("谁查询过我的信用信息", "Who looked at my credit information"),
+    "credit.lookups.empty": ("尚无查询记录。", "Nobody has looked yet."),
+    "credit.when": ("时间", "When"),
+    "credit.who": ("查询机构", "Who"),
+    "credit.allowed": ("是否获准", "Allowed"),
+    "credit.consents": ("我的授权", "My consents"),
+    "credit.consents.empty": ("尚未授权任何银行查询。", "No bank may look yet."),
+    "credit.grant": ("授权银行查询信用信息", "Let a bank look at my credit information"),
+    "credit.grant.submit": ("授权", "Grant"),
+    "credit.revoke": ("撤销授权", "Revoke"),
+    "credit.revoke.confirm": (
+        "撤销后该银行将立即无法查询您的信用信息。确定撤销吗？",
+        "The bank can no longer look at once. Revoke this consent?",
+    ),
+    "consent.granted": ("有效", "granted"),
+    "consent.revoked": ("已撤销", "revoked"),
+    "consent.expired": ("已过期", "expired"),
+    "field.bank_org_id": ("银行机构代码", "Bank (organisation id)"),
+    "field.valid_until": ("有效期至", "Valid until"),
     "office.title": ("金融办监测", "Financial office monitoring"),
     "office.map": (
         "各盟市信用担保体系覆盖（按达标情况着色）",
@@ -238,8 +267,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "v.less_than_equal": ("{label}太大。", "{label} is too large."),
     "v.greater_than": ("{label}太小。", "{label} is too small."),
     "v.less_than": ("{label}太大。", "{label} is too large."),
-    "v.value_error": ("{label}不正确，请核对。", "{label} is not right: {message}"),
-    "v.other": ("{label}不正确，请核对。", "{label} is not right: {message}"),
+    "v.value_error": ("{label}不正确，请核对（{message}）。", "{label} is not right: {message}"),
+    "v.other": ("{label}不正确，请核对（{message}）。", "{label} is not right: {message}"),
 }
 
 
@@ -250,6 +279,12 @@ def word(lang: Lang, key: str, **values: Any) -> str:
         return key
     text = pair[0] if lang == Lang.ZH else pair[1]
     return text.format(**values) if values else text
+
+
+def label_of(lang: Lang, name: str) -> str:
+    """A field's name in `lang`; the API's own name for a field no form shows."""
+    key = f"field.{name}"
+    return word(lang, key) if key in WORDS else name
 
 
 def pick_lang(cookie: str | None, accept_language: str | None) -> Lang:
@@ -288,7 +323,7 @@ def form_errors(
     if status == 422 and isinstance(errors, list):
         for e in errors:
             name = str(e.get("field", "body")).split(".")[-1]
-            label = word(lang, f"field.{name}")
+            label = label_of(lang, name)
             kind = str(e.get("type") or "other")
             key = f"v.{kind}" if f"v.{kind}" in WORDS else "v.other"
             sentence = word(lang, key, label=label, message=str(e.get("message", ""))[:200])
@@ -298,6 +333,12 @@ def form_errors(
                 out.general.append(sentence)
         if out:
             return out
+    # A business rule about one field says so in its detail: "valid_until: at most three years ahead".
+    detail = str(body.get("detail") or "")
+    name, sep, message = detail.partition(": ")
+    if sep and name in known_fields and status in (400, 409, 422):
+        out.fields[name] = word(lang, "v.other", label=label_of(lang, name), message=message[:200])
+        return out
     if by_status and status in by_status:
         out.general.append(word(lang, by_status[status]))
         return out

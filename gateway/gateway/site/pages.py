@@ -711,3 +711,83 @@ async def accept_offer(offer_id: str, request: Request) -> Response:
         return see_other(f"/sme/requests/{r.body['request_id']}")
     key = "error.not_found" if r.status in (404, 422) else "error.unavailable"
     return error_page(request, 404 if r.status in (404, 422) else 503, key, me=me)
+
+
+# --- the SME's credit report, who looked at it, and consents -----------------------------------
+
+CONSENT_FIELDS = frozenset({"bank_org_id", "purpose", "valid_until"})
+
+
+async def _credit_page(
+    request: Request,
+    api: Api,
+    me: dict[str, Any],
+    *,
+    status: int = 200,
+    errors: FormErrors | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    uscc = me["uscc"]
+    report = await api.get(f"/api/v1/credit-reports/{uscc}")
+    if report.status >= 500:
+        return error_page(request, 503, "error.unavailable", me=me)
+    lookups = await api.get(f"/api/v1/enterprises/{uscc}/lookups")
+    consents = await api.get("/api/v1/consents")
+    return render(
+        request,
+        "credit.html",
+        status=status,
+        me=me,
+        report=report.body if report.ok else None,
+        lookups=_rows(lookups),
+        consents=_rows(consents),
+        errors=errors or FormErrors(),
+        form=form or {},
+    )
+
+
+@router.get("/sme/credit")
+async def credit_page(request: Request) -> Response:
+    got = await _signed_in(request, "sme")
+    if isinstance(got, Response):
+        return got
+    return await _credit_page(request, *got)
+
+
+@router.post("/sme/consents")
+async def grant_consent(request: Request) -> Response:
+    got = await _signed_in(request, "sme")
+    if isinstance(got, Response):
+        return got
+    api, me = got
+    if not same_site(request):
+        return error_page(request, 403, "error.cross_site", me=me)
+    form = await form_of(request)
+    until = form.get("valid_until", "")
+    # A date picked in the browser: valid to the end of that day (UTC).
+    valid_until = f"{until}T23:59:59Z" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", until) else until
+    body = {
+        "bank_org_id": form.get("bank_org_id", ""),
+        "purpose": form.get("purpose", ""),
+        "valid_until": valid_until,
+    }
+    r = await api.post("/api/v1/consents", body)
+    if r.ok:
+        return see_other("/sme/credit")
+    errors = form_errors(lang_of(request), r.status, r.body, known_fields=CONSENT_FIELDS)
+    return await _credit_page(request, api, me, status=_form_status(r.status), errors=errors, form=form)
+
+
+@router.post("/sme/consents/{consent_id}/revoke")
+async def revoke_consent(consent_id: str, request: Request) -> Response:
+    got = await _signed_in(request, "sme")
+    if isinstance(got, Response):
+        return got
+    api, me = got
+    if not same_site(request):
+        return error_page(request, 403, "error.cross_site", me=me)
+    r = await api.post(f"/api/v1/consents/{consent_id}/revoke", {})
+    if r.ok or r.status == 409:
+        return see_other("/sme/credit")
+    key = "error.not_found" if r.status in (404, 422) else "error.unavailable"
+    return error_page(request, 404 if r.status in (404, 422) else 503, key, me=me)
