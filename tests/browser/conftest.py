@@ -145,7 +145,9 @@ def chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+# Package scope: the platform and Playwright end with the last browser test. Playwright's sync API keeps
+# an event loop running in this thread while it is open, which later asyncio tests could not share.
+@pytest.fixture(scope="package")
 def site(infra: Infra, chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """credit-info, loan-matching, guarantee-registry and the gateway, as `make run` starts them."""
     logs = tmp_path_factory.mktemp("browser-logs")
@@ -161,7 +163,7 @@ def site(infra: Infra, chromium: str, tmp_path_factory: pytest.TempPathFactory) 
             yield Site(gw.url, api)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -504,7 +504,9 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         wants_page = not request.url.path.startswith(("/api/", "/static/", "/openapi", "/docs"))
         if wants_page and exc.status_code in (404, 405):
-            return error_page(request, exc.status_code, "error.not_found")
+            page = error_page(request, exc.status_code, "error.not_found")
+            page.headers.update(exc.headers or {})  # e.g. Allow on a 405
+            return page
         return await http_exception_handler(request, exc)
 
     app.add_exception_handler(StarletteHTTPException, http_error)
