@@ -181,3 +181,12 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def publish_to_docs(shot: Path) -> None:
+    """Refresh the README's screenshot under docs/ when asked (SMEFIN_DOCS_SCREENSHOTS=1), so an
+    ordinary test run leaves the working tree clean."""
+    if os.environ.get("SMEFIN_DOCS_SCREENSHOTS") == "1":
+        docs = Path(__file__).resolve().parents[2] / "docs"
+        docs.mkdir(exist_ok=True)
+        shutil.copy(shot, docs / shot.name)

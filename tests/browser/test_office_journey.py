@@ -4,14 +4,10 @@ with the CSV behind the chart."""
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 from typing import Any
 
-from tests.browser.conftest import Site, screenshot
+from tests.browser.conftest import Site, publish_to_docs, screenshot
 from tests.integration.gateway.door import OFFICE_EMAIL, OFFICE_PASSWORD
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_office_sees_the_coverage_map_and_lending_growth_with_their_csv(site: Site, browser: Any) -> None:
@@ -67,8 +63,7 @@ def test_office_sees_the_coverage_map_and_lending_growth_with_their_csv(site: Si
 
     page.wait_for_selector("#map[data-ready=true] canvas")
     shot = screenshot(page, "office-map")
-    DOCS.mkdir(exist_ok=True)
-    shutil.copy(shot, DOCS / "office-map.png")
+    publish_to_docs(shot)
 
     # An office login is not an SME: the SME desk refuses it in words, not JSON.
     page.goto(f"{site.url}/sme")

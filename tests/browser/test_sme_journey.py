@@ -4,16 +4,13 @@ need, sees ranked matches with reasons and the indicative rate, switches to Engl
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 from typing import Any
 
 from smefin.reference import make_uscc
-from tests.browser.conftest import Site, screenshot
+from tests.browser.conftest import Site, publish_to_docs, screenshot
 from tests.e2e.journey import product_body
 
 USCC = make_uscc("150602", "WEBKM0001")
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_sme_signs_up_gets_matches_and_withdraws_on_a_phone(site: Site, browser: Any) -> None:
@@ -85,8 +82,7 @@ def test_sme_signs_up_gets_matches_and_withdraws_on_a_phone(site: Site, browser:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page is {width}px wide on a 375-px phone"
     shot = screenshot(page, "sme-matches")
-    DOCS.mkdir(exist_ok=True)
-    shutil.copy(shot, DOCS / "sme-matches.png")
+    publish_to_docs(shot)
 
     # English on request, then back to Chinese; the choice follows the person.
     page.click("#lang-switch")
