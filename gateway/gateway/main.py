@@ -18,7 +18,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
-from gateway import docs
+from gateway import docs, site
 from gateway.api import api_keys, audit, auth, organisations, reference
 from gateway.api.deps import HOW_TO_AUTHENTICATE, NotAuthenticated, authenticate, client_ip
 from gateway.domain.accounts import Policy
@@ -176,6 +176,7 @@ def create_app(
     for router in (auth.router, organisations.router, api_keys.router, audit.router, reference.router):
         app.include_router(router)
     docs.install(app)
+    site.install(app)
 
     @app.api_route(
         "/api/v1/{path:path}",

@@ -101,16 +101,62 @@ def service_process(
         service.stop()
 
 
-def _wait_ready(service: ServiceUnderTest, timeout: float = 90) -> None:
+def _wait_ready(service: ServiceUnderTest, timeout: float = 90, probe: str = "/readyz") -> None:
     deadline = time.monotonic() + timeout
     with httpx.Client(timeout=5) as client:
         while time.monotonic() < deadline:
             if service.proc.poll() is not None:
                 raise RuntimeError(f"{service.spec.name} exited: {service.log.read_text()[-3000:]}")
             try:
-                if client.get(f"{service.url}/readyz").status_code == 200:
+                if client.get(f"{service.url}{probe}").status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
     raise TimeoutError(f"{service.spec.name} not ready after {timeout}s: {service.log.read_text()[-3000:]}")
+
+
+@contextmanager
+def gateway_process(
+    infra: Infra, log_dir: Path, upstreams: dict[str, str], database_url: str, **env: str
+) -> Iterator[ServiceUnderTest]:
+    """Start the gateway as a real uvicorn process in front of `upstreams` (service name → URL) on a
+    migrated identity database; yield once /healthz answers (services it does not front stay absent)."""
+    port = free_port()
+    child_env = dict(os.environ)
+    child_env.update(
+        {
+            "GATEWAY_DATABASE_URL": database_url,
+            "GATEWAY_ENVIRONMENT": "test",
+            "GATEWAY_LOG_JSON": "false",
+            **{f"GATEWAY_{name.upper().replace('-', '_')}_URL": url for name, url in upstreams.items()},
+            **env,
+        }
+    )
+    log = log_dir / "gateway.log"
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "gateway.main:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],
+            env=child_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    spec = ServiceProcess("gateway", "gateway", "GATEWAY_", port)
+    gateway = ServiceUnderTest(spec, port, proc, log)
+    try:
+        _wait_ready(gateway, probe="/healthz")
+        yield gateway
+    finally:
+        gateway.stop()

@@ -1,0 +1,192 @@
+"""The platform as real processes (services and the gateway, each a uvicorn on a free port) and a real
+Debian Chromium driven by Playwright. Skipped, saying why, only where no Chromium can be installed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.journey import enterprise_body
+from tests.integration.gateway.door import OFFICE_EMAIL, OFFICE_PASSWORD, gateway_database
+from tests.support.infra import Infra
+from tests.support.processes import gateway_process, service_process
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Screenshots of every journey's last page: a test artifact (SMEFIN_ARTIFACTS overrides the place).
+ARTIFACTS = Path(os.environ.get("SMEFIN_ARTIFACTS", Path(__file__).resolve().parents[2] / ".artifacts"))
+SERVICES = ("credit-info", "loan-matching", "guarantee-registry")
+
+
+def ensure_chromium() -> str | None:
+    """Debian's chromium (and a CJK font), installed with apt when missing; None when it cannot be."""
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    if shutil.which("apt-get") is None:
+        return None
+    try:
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "chromium", "fonts-wqy-zenhei"],
+            check=False,
+            capture_output=True,
+            timeout=600,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return CHROMIUM if Path(CHROMIUM).exists() else None
+
+
+@dataclass
+class Site:
+    """The running platform: the gateway's URL, and an API client for setting the scene."""
+
+    url: str
+    api: httpx.Client
+
+    def login(self, email: str, password: str) -> dict[str, str]:
+        r = self.api.post("/api/v1/auth/login", json={"email": email, "password": password})
+        assert r.status_code == 200, r.text
+        self.api.cookies.clear()
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+    def office(self) -> dict[str, str]:
+        return self.login(OFFICE_EMAIL, OFFICE_PASSWORD)
+
+    def bank(self, org_id: str) -> dict[str, str]:
+        """A bank organisation with its admin logged in (the office creates it, the admin accepts)."""
+        email = f"admin@{org_id}.example"
+        r = self.api.post(
+            "/api/v1/organisations",
+            json={
+                "kind": "bank",
+                "name": org_id,
+                "org_id": org_id,
+                "admin_email": email,
+                "admin_name": "Admin",
+            },
+            headers=self.office(),
+        )
+        assert r.status_code == 201, r.text
+        token = r.json()["admin"]["invitation_token"]
+        accepted = self.api.post(
+            "/api/v1/invitations/accept", json={"invitation_token": token, "password": f"{email}-pw-long"}
+        )
+        assert accepted.status_code == 200, accepted.text
+        return self.login(email, f"{email}-pw-long")
+
+    def publish(self, bank: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        created = self.api.post("/api/v1/products", json=body, headers=bank)
+        assert created.status_code == 201, created.text
+        product: dict[str, Any] = created.json()
+        published = self.api.post(f"/api/v1/products/{product['id']}/publish", headers=bank)
+        assert published.status_code == 200, published.text
+        return product
+
+    def sme(self, uscc: str, email: str, password: str) -> dict[str, str]:
+        """An SME signed up, logged in, with its enterprise registered (a small textile firm)."""
+        signed = self.api.post(
+            "/api/v1/signup",
+            json={
+                "uscc": uscc,
+                "enterprise_name": f"企业{uscc[-4:]}",
+                "email": email,
+                "display_name": "负责人",
+                "password": password,
+            },
+        )
+        assert signed.status_code == 201, signed.text
+        headers = self.login(email, password)
+        body = enterprise_body(uscc, f"企业{uscc[-4:]}", uscc[2:8])
+        registered = self.api.post("/api/v1/enterprises", json=body, headers=headers)
+        assert registered.status_code == 201, registered.text
+        return headers
+
+    def request_financing(self, sme: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        """Submit once loan-matching has heard of the enterprise over the broker."""
+        deadline = time.monotonic() + 30
+        while True:
+            r = self.api.post("/api/v1/financing-requests", json=body, headers=sme)
+            if r.status_code == 201 or time.monotonic() > deadline:
+                assert r.status_code == 201, r.text
+                created: dict[str, Any] = r.json()
+                return created
+            time.sleep(0.3)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        pytest.skip("browser tests need the playwright package (requirements-dev.txt); run make install")
+    path = ensure_chromium()
+    if path is None:
+        pytest.skip(
+            "browser tests need Debian's chromium at /usr/bin/chromium and apt-get could not install it"
+        )
+    return path
+
+
+# Package scope: the platform and Playwright end with the last browser test. Playwright's sync API keeps
+# an event loop running in this thread while it is open, which later asyncio tests could not share.
+@pytest.fixture(scope="package")
+def site(infra: Infra, chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """credit-info, loan-matching, guarantee-registry and the gateway, as `make run` starts them."""
+    logs = tmp_path_factory.mktemp("browser-logs")
+    prefix = "browser."
+    with ExitStack() as stack:
+        upstreams = {
+            name: stack.enter_context(service_process(name, infra, logs, topic_prefix=prefix)).url
+            for name in SERVICES
+        }
+        database = asyncio.run(gateway_database(infra))
+        gw = stack.enter_context(gateway_process(infra, logs, upstreams, database))
+        with httpx.Client(base_url=gw.url, timeout=30) as api:
+            yield Site(gw.url, api)
+
+
+@pytest.fixture(scope="package")
+def browser(chromium: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """The page as a PNG under the artifacts directory."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def publish_to_docs(shot: Path) -> None:
+    """Refresh the README's screenshot under docs/ when asked (SMEFIN_DOCS_SCREENSHOTS=1), so an
+    ordinary test run leaves the working tree clean."""
+    if os.environ.get("SMEFIN_DOCS_SCREENSHOTS") == "1":
+        docs = Path(__file__).resolve().parents[2] / "docs"
+        docs.mkdir(exist_ok=True)
+        shutil.copy(shot, docs / shot.name)

@@ -1,0 +1,56 @@
+"""The site's sentences: API refusals become the person's language next to the right field."""
+
+from __future__ import annotations
+
+from gateway.site.i18n import WORDS, Lang, form_errors, pick_lang, word
+from gateway.site.pages import safe_next
+
+FIELDS = frozenset({"uscc", "valid_until", "employees"})
+
+
+def test_every_word_has_both_languages() -> None:
+    assert all(zh and en for zh, en in WORDS.values())
+
+
+def test_validation_errors_go_next_to_their_field_in_the_persons_language() -> None:
+    body = {
+        "detail": "invalid request",
+        "errors": [
+            {"field": "uscc", "message": "String should match pattern", "type": "string_pattern_mismatch"},
+            {"field": "employees", "message": "Input should be a valid integer", "type": "int_parsing"},
+            {"field": "body.extra", "message": "Extra inputs are not permitted", "type": "extra_forbidden"},
+        ],
+    }
+    zh = form_errors(Lang.ZH, 422, body, known_fields=FIELDS)
+    assert zh.fields == {"uscc": "统一社会信用代码的格式不正确。", "employees": "从业人员（人）须为整数。"}
+    assert zh.general == ["extra不正确，请核对（Extra inputs are not permitted）。"]
+    en = form_errors(Lang.EN, 422, body, known_fields=FIELDS)
+    assert en.fields["uscc"] == "Unified social credit code is not in the expected format."
+
+
+def test_a_business_rule_naming_a_field_lands_on_it() -> None:
+    errors = form_errors(
+        Lang.ZH, 422, {"detail": "valid_until: at most three years ahead"}, known_fields=FIELDS
+    )
+    assert errors.fields == {"valid_until": "有效期至不正确，请核对（at most three years ahead）。"}
+
+
+def test_statuses_become_sentences_never_raw_answers() -> None:
+    wrong = form_errors(
+        Lang.ZH, 401, {"detail": "bad"}, known_fields=FIELDS, by_status={401: "error.bad_credentials"}
+    )
+    assert wrong.general == ["邮箱或密码不正确。"]
+    assert form_errors(Lang.EN, 502, None, known_fields=FIELDS).general == [
+        word(Lang.EN, "error.unavailable")
+    ]
+    assert form_errors(Lang.ZH, 429, {}, known_fields=FIELDS).general == [word(Lang.ZH, "error.rate_limited")]
+
+
+def test_language_choice_and_redirects_stay_on_the_site() -> None:
+    assert pick_lang(None, None) == Lang.ZH
+    assert pick_lang(None, "en-GB,en;q=0.9") == Lang.EN
+    assert pick_lang("zh", "en") == Lang.ZH
+    assert pick_lang("fr", None) == Lang.ZH
+    assert safe_next("/sme?x=1") == "/sme?x=1"
+    for hostile in ("//evil.example/", "https://evil.example/", "/\\evil", None, ""):
+        assert safe_next(hostile) == "/"
