@@ -396,5 +396,7 @@ def outbox_dependency(request: Request) -> Outbox:
     return outbox
 
 
-SessionDep = Annotated[AsyncSession, Depends(session_dependency)]
+# scope="function": commit before the response is sent (the default, "request", commits after it
+# has gone, so a caller could read its own write as missing, or get a 201 for a write that then fails).
+SessionDep = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
 OutboxDep = Annotated[Outbox, Depends(outbox_dependency)]
