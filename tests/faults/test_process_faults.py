@@ -13,8 +13,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.faults.faultlib import journeys_across
+from tests.faults.faultlib import FaultRun, journeys_across
 from tests.support.infra import Infra
+from tests.support.journeys import (
+    consumers_caught_up,
+    dead_letters,
+    replay_every_event_reversed,
+    table_counts,
+)
 from tests.support.platform import PlatformUnderTest, running_platform
 
 OUTAGE = float(os.environ.get("SMEFIN_FAULT_SECONDS", "3"))
@@ -43,3 +49,112 @@ async def test_loan_matching_killed_mid_flow_and_restarted(platform: PlatformUnd
         platform, "loan-matching SIGKILL", kill_and_restart, seconds=STREAM, concurrency=CONCURRENCY
     )
     print(run)
+
+
+@pytest.mark.timeout(600)
+async def test_guarantee_registry_stopped_while_offers_are_accepted(platform: PlatformUnderTest) -> None:
+    async def stop_and_start() -> float:
+        registry = platform["guarantee-registry"]
+        await asyncio.to_thread(registry.stop)
+        await asyncio.sleep(OUTAGE)
+        back = time.monotonic()
+        await asyncio.to_thread(registry.restart)
+        await asyncio.to_thread(platform.wait_all_ready)
+        return time.monotonic() - back
+
+    run = await journeys_across(
+        platform,
+        "guarantee-registry stopped",
+        stop_and_start,
+        seconds=STREAM + OUTAGE,
+        concurrency=CONCURRENCY,
+    )
+    print(run)
+
+
+@pytest.mark.timeout(600)
+async def test_broker_paused_with_sigstop(platform: PlatformUnderTest, infra: Infra) -> None:
+    if infra.broker is None:
+        pytest.skip("the broker is external (TEST_KAFKA_BOOTSTRAP_SERVERS): it cannot be paused from here")
+    broker = infra.broker
+
+    async def pause_and_resume() -> float:
+        broker.pause()
+        try:
+            await asyncio.sleep(OUTAGE)
+        finally:
+            broker.resume()
+        back = time.monotonic()
+        await asyncio.to_thread(platform.wait_all_ready)
+        return time.monotonic() - back
+
+    run = await journeys_across(
+        platform, "broker SIGSTOP", pause_and_resume, seconds=STREAM + OUTAGE, concurrency=CONCURRENCY
+    )
+    print(run)
+
+
+@pytest.mark.timeout(600)
+async def test_broker_restarted_empty_and_the_outbox_replays(
+    platform: PlatformUnderTest, infra: Infra
+) -> None:
+    if infra.broker is None:
+        pytest.skip("the broker is external (TEST_KAFKA_BOOTSTRAP_SERVERS): it cannot be restarted from here")
+    broker = infra.broker
+
+    async def restart_empty() -> float:
+        await asyncio.to_thread(broker.stop)  # memory only: every topic and committed offset is gone
+        await asyncio.sleep(OUTAGE / 3)
+        back = time.monotonic()
+        await asyncio.to_thread(broker.start)
+        await asyncio.to_thread(platform.wait_all_ready)
+        return time.monotonic() - back
+
+    run = await journeys_across(
+        platform, "broker restarted empty", restart_empty, seconds=STREAM + OUTAGE, concurrency=CONCURRENCY
+    )
+    print(run)
+
+
+@pytest.mark.timeout(600)
+async def test_postgres_fast_restart_under_load(platform: PlatformUnderTest, infra: Infra) -> None:
+    if infra.pg is None:
+        pytest.skip("PostgreSQL is external (TEST_DATABASE_URL): it cannot be restarted from here")
+    pg = infra.pg
+
+    async def restart() -> float:
+        await asyncio.to_thread(pg.stop)  # SIGINT: fast shutdown, every connection cut
+        await asyncio.sleep(OUTAGE / 3)
+        back = time.monotonic()
+        await asyncio.to_thread(pg.start)
+        await asyncio.to_thread(platform.wait_all_ready)
+        return time.monotonic() - back
+
+    run = await journeys_across(
+        platform, "PostgreSQL fast restart", restart, seconds=STREAM + OUTAGE, concurrency=CONCURRENCY
+    )
+    print(run)
+
+
+@pytest.mark.timeout(600)
+async def test_every_event_again_and_out_of_order_changes_nothing(platform: PlatformUnderTest) -> None:
+    await consumers_caught_up(platform)
+    before = await table_counts(platform)
+    replayed = await replay_every_event_reversed(platform)
+    assert replayed > 0
+    started = time.monotonic()
+    await consumers_caught_up(platform)
+    caught_up = time.monotonic() - started
+    assert await table_counts(platform) == before
+    assert await dead_letters(platform) == {}
+    FaultRun(
+        "every event duplicated, newest first",
+        0,
+        0,
+        0,
+        0,
+        round(caught_up, 2),
+        {"events replayed": replayed},
+        {k: 0 for k in before},
+    ).record()
+    print(f"replayed {replayed} events; consumed in {caught_up:.1f}s; counts unchanged")

@@ -58,6 +58,8 @@ class Journeys:
         self.step_timeout = step_timeout
         self.stream = Stream()
         self.client = httpx.AsyncClient(base_url=platform.gateway.url, timeout=30)
+        self.company_id = ""
+        self.product_id = ""
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -114,6 +116,7 @@ class Journeys:
         )
         assert company.status_code == 201, company.text
         company_id = company.json()["id"]
+        self.company_id = company_id
         injected = await self.call(
             "POST",
             "/api/v1/capital-injections",
@@ -136,6 +139,7 @@ class Journeys:
             | {"quota_count": None},
         )
         assert product.status_code == 201, product.text
+        self.product_id = product.json()["id"]
         published = await self.call(
             "POST", f"/api/v1/products/{product.json()['id']}/publish", BANK, key=f"setup-pub-{self.tag}"
         )
@@ -306,3 +310,77 @@ async def dead_letters(platform: PlatformUnderTest) -> dict[str, int]:
         return dict(out)
     finally:
         await consumer.stop()
+
+
+async def replay_every_event_reversed(platform: PlatformUnderTest) -> int:
+    """Produce every event of the platform's topics once more, newest first: each consumer then sees
+    a duplicate of everything, and older versions after newer ones. Returns how many were produced."""
+    from aiokafka import AIOKafkaProducer
+
+    topics = [platform.topic_prefix + t for t in all_topics() if not t.endswith(".dlq")]
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=platform.infra.bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    records: list[tuple[str, int, bytes | None, bytes | None, list[tuple[str, bytes]]]] = []
+    try:
+        parts = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or set())]
+        ends = await consumer.end_offsets(parts)
+        wanted = {tp: end for tp, end in ends.items() if end > 0}
+        consumer.assign(list(wanted))
+        await consumer.seek_to_beginning(*wanted)
+        remaining = dict(wanted)
+        while remaining:
+            batch = await consumer.getmany(timeout_ms=2000)
+            if not batch:
+                break
+            for tp, messages in batch.items():
+                for m in messages:
+                    records.append((tp.topic, tp.partition, m.key, m.value, list(m.headers)))
+                    if m.offset + 1 >= remaining.get(tp, 0):
+                        remaining.pop(tp, None)
+    finally:
+        await consumer.stop()
+    producer = AIOKafkaProducer(bootstrap_servers=platform.infra.bootstrap, enable_idempotence=False)
+    await producer.start()
+    try:
+        for topic, partition, key, value, headers in reversed(records):
+            await producer.send_and_wait(topic, value, key=key, partition=partition, headers=headers)
+    finally:
+        await producer.stop()
+    return len(records)
+
+
+async def consumers_caught_up(platform: PlatformUnderTest, timeout: float = 90) -> None:
+    """Wait until every service's consumer group has committed the end of every topic it reads."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=platform.infra.bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=platform.infra.bootstrap)
+    await admin.start()
+    await consumer.start()
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            behind: dict[str, int] = {}
+            for name in platform.processes:
+                if name == "gateway":
+                    continue
+                committed = await admin.list_consumer_group_offsets(f"smefin.{name}")
+                mine = {
+                    tp: m.offset for tp, m in committed.items() if tp.topic.startswith(platform.topic_prefix)
+                }
+                if not mine:
+                    continue
+                ends = await consumer.end_offsets(list(mine))
+                lag = sum(max(0, ends[tp] - off) for tp, off in mine.items())
+                if lag:
+                    behind[name] = lag
+            if not behind:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"consumers still behind after {timeout}s: {behind}")
+            await asyncio.sleep(1)
+    finally:
+        await consumer.stop()
+        await admin.close()
