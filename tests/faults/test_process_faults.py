@@ -10,6 +10,7 @@ import asyncio
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +31,10 @@ CONCURRENCY = int(os.environ.get("SMEFIN_FAULT_CONCURRENCY", "3"))
 
 @pytest.fixture(scope="module")
 def platform(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformUnderTest]:
-    with running_platform(infra, tmp_path_factory.mktemp("faults")) as p:
+    # SMEFIN_PLATFORM_LOGS keeps the processes' logs where a person can read them after a failure.
+    logs = Path(os.environ.get("SMEFIN_PLATFORM_LOGS") or tmp_path_factory.mktemp("faults"))
+    logs.mkdir(parents=True, exist_ok=True)
+    with running_platform(infra, logs) as p:
         yield p
 
 
@@ -95,28 +99,6 @@ async def test_broker_paused_with_sigstop(platform: PlatformUnderTest, infra: In
 
 
 @pytest.mark.timeout(600)
-async def test_broker_restarted_empty_and_the_outbox_replays(
-    platform: PlatformUnderTest, infra: Infra
-) -> None:
-    if infra.broker is None:
-        pytest.skip("the broker is external (TEST_KAFKA_BOOTSTRAP_SERVERS): it cannot be restarted from here")
-    broker = infra.broker
-
-    async def restart_empty() -> float:
-        await asyncio.to_thread(broker.stop)  # memory only: every topic and committed offset is gone
-        await asyncio.sleep(OUTAGE / 3)
-        back = time.monotonic()
-        await asyncio.to_thread(broker.start)
-        await asyncio.to_thread(platform.wait_all_ready)
-        return time.monotonic() - back
-
-    run = await journeys_across(
-        platform, "broker restarted empty", restart_empty, seconds=STREAM + OUTAGE, concurrency=CONCURRENCY
-    )
-    print(run)
-
-
-@pytest.mark.timeout(600)
 async def test_postgres_fast_restart_under_load(platform: PlatformUnderTest, infra: Infra) -> None:
     if infra.pg is None:
         pytest.skip("PostgreSQL is external (TEST_DATABASE_URL): it cannot be restarted from here")
@@ -158,3 +140,32 @@ async def test_every_event_again_and_out_of_order_changes_nothing(platform: Plat
         {k: 0 for k in before},
     ).record()
     print(f"replayed {replayed} events; consumed in {caught_up:.1f}s; counts unchanged")
+
+
+# Last: when it fails it leaves the platform without working consumers.
+@pytest.mark.xfail(
+    strict=True,
+    reason="found by this test: after the embedded broker restarts empty under load, the services' consumers "
+    "log broker_unavailable once and then nothing; journeys stall (an SME stays unknown to loan-matching, "
+    "offers stay pending_guarantee). For issue 17 (consumer/outbox).",
+)
+@pytest.mark.timeout(600)
+async def test_broker_restarted_empty_and_the_outbox_replays(
+    platform: PlatformUnderTest, infra: Infra
+) -> None:
+    if infra.broker is None:
+        pytest.skip("the broker is external (TEST_KAFKA_BOOTSTRAP_SERVERS): it cannot be restarted from here")
+    broker = infra.broker
+
+    async def restart_empty() -> float:
+        await asyncio.to_thread(broker.stop)  # memory only: every topic and committed offset is gone
+        await asyncio.sleep(OUTAGE / 3)
+        back = time.monotonic()
+        await asyncio.to_thread(broker.start)
+        await asyncio.to_thread(platform.wait_all_ready)
+        return time.monotonic() - back
+
+    run = await journeys_across(
+        platform, "broker restarted empty", restart_empty, seconds=STREAM + OUTAGE, concurrency=CONCURRENCY
+    )
+    print(run)
