@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,9 @@ async def migrate(migrations: Path, url: str) -> None:
 def bearer(role: Role | str, org_id: str = "org-1", uscc: str | None = None) -> dict[str, str]:
     """Headers carrying the gateway's signed internal token for a principal."""
     principal = Principal(subject=f"user-{org_id}", role=Role(role), org_id=org_id, uscc=uscc)
-    return {"Authorization": f"Bearer {issue_internal_token(principal, DEV_SECRET)}"}
+    # Made at import time by many modules: valid for the whole session, not the gateway's 5 minutes.
+    token = issue_internal_token(principal, DEV_SECRET, ttl=timedelta(hours=3))
+    return {"Authorization": f"Bearer {token}"}
 
 
 @dataclass
