@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Any
 
+import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -243,6 +244,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         rid = getattr(request.state, "request_id", None) or request_id_var.get()
+        if database_unreachable(exc):
+            return database_unavailable_response(exc, rid)
         log.exception("http.unhandled", error=repr(exc), request_id=rid)
         return JSONResponse(
             {
@@ -400,3 +403,42 @@ def outbox_dependency(request: Request) -> Outbox:
 # has gone, so a caller could read its own write as missing, or get a 201 for a write that then fails).
 SessionDep = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
 OutboxDep = Annotated[Outbox, Depends(outbox_dependency)]
+
+
+# Connection refused or cut, "the database system is starting up", "terminating connection due to
+# administrator command" (a fast shutdown), "connection was closed in the middle of operation".
+DATABASE_GONE = (
+    ConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """The database cannot be reached right now (restarting, connection refused or cut): retryable."""
+    seen: BaseException | None = exc
+    for _ in range(5):  # SQLAlchemy wraps the driver's error, which may wrap the socket's
+        if seen is None:
+            return False
+        if isinstance(seen, DATABASE_GONE):
+            return True
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
+
+
+def database_unavailable_response(exc: BaseException, rid: str | None) -> JSONResponse:
+    """503 with Retry-After, not a 500: the caller may retry (with its Idempotency-Key) in a moment."""
+    log.warning("http.database_unavailable", error=repr(exc), request_id=rid)
+    headers = {"Retry-After": "2"} | ({REQUEST_ID_HEADER: rid} if rid else {})
+    return JSONResponse(
+        {
+            "detail": "the database is unavailable for a moment; retry in a few seconds",
+            "code": "database_unavailable",
+            "request_id": rid,
+        },
+        status_code=503,
+        headers=headers,
+    )
