@@ -27,14 +27,13 @@ from gateway.protection import IdempotencyRefused, RateLimits, SecurityHeadersMi
 from gateway.proxy import PUBLIC_PREFIXES, Forwarder
 from gateway.routes import GATEWAY_RESOURCES, ROUTES, service_for
 from gateway.settings import Settings
-from smefin.db import Database
+from smefin.db import Database, database_unreachable
 from smefin.errors import DomainError, Unauthorized
 from smefin.logging import configure_logging, get_logger, request_id_var
 from smefin.web import (
     BodyGuardMiddleware,
     RequestContextMiddleware,
     database_unavailable_response,
-    database_unreachable,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -353,34 +353,31 @@ async def replay_every_event_reversed(platform: PlatformUnderTest) -> int:
 
 async def consumers_caught_up(platform: PlatformUnderTest, timeout: float = 90) -> None:
     """Wait until every service's consumer group has committed the end of every topic it reads."""
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=platform.infra.bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=platform.infra.bootstrap)
-    await admin.start()
-    await consumer.start()
+    topics = [platform.topic_prefix + t for t in all_topics() if not t.endswith(".dlq")]
+    groups = [f"smefin.{name}" for name in platform.processes if name != "gateway"]
+    # Not joining the groups: a consumer with the group id only reads their committed offsets.
+    readers = [
+        AIOKafkaConsumer(bootstrap_servers=platform.infra.bootstrap, group_id=g, enable_auto_commit=False)
+        for g in groups
+    ]
+    for reader in readers:
+        await reader.start()
     deadline = time.monotonic() + timeout
     try:
+        parts = [TopicPartition(t, p) for t in topics for p in (readers[0].partitions_for_topic(t) or set())]
         while True:
+            ends = await readers[0].end_offsets(parts)
             behind: dict[str, int] = {}
-            for name in platform.processes:
-                if name == "gateway":
-                    continue
-                committed = await admin.list_consumer_group_offsets(f"smefin.{name}")
-                mine = {
-                    tp: m.offset for tp, m in committed.items() if tp.topic.startswith(platform.topic_prefix)
-                }
-                if not mine:
-                    continue
-                ends = await consumer.end_offsets(list(mine))
-                lag = sum(max(0, ends[tp] - off) for tp, off in mine.items())
-                if lag:
-                    behind[name] = lag
+            for group, reader in zip(groups, readers, strict=True):
+                for tp in parts:
+                    committed = await reader.committed(tp)
+                    if committed is not None and committed < ends[tp]:
+                        behind[group] = behind.get(group, 0) + ends[tp] - committed
             if not behind:
                 return
             if time.monotonic() > deadline:
                 raise AssertionError(f"consumers still behind after {timeout}s: {behind}")
             await asyncio.sleep(1)
     finally:
-        await consumer.stop()
-        await admin.close()
+        for reader in readers:
+            await reader.stop()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncpg
 from sqlalchemy.exc import DBAPIError
 
-from smefin.web import database_unavailable_response, database_unreachable
+from smefin.db import database_unreachable
+from smefin.web import database_unavailable_response
 
 
 def test_connection_failures_are_recognised_through_the_wrapping() -> None:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Any
 
-import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -27,7 +26,7 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smefin.consumer import EventConsumer, Handler
-from smefin.db import Database
+from smefin.db import Database, database_unreachable
 from smefin.errors import DomainError
 from smefin.kafka import security_options
 from smefin.logging import (
@@ -403,30 +402,6 @@ def outbox_dependency(request: Request) -> Outbox:
 # has gone, so a caller could read its own write as missing, or get a 201 for a write that then fails).
 SessionDep = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
 OutboxDep = Annotated[Outbox, Depends(outbox_dependency)]
-
-
-# Connection refused or cut, "the database system is starting up", "terminating connection due to
-# administrator command" (a fast shutdown), "connection was closed in the middle of operation".
-DATABASE_GONE = (
-    ConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.exceptions.PostgresConnectionError,
-    asyncpg.exceptions.ConnectionDoesNotExistError,
-)
-
-
-def database_unreachable(exc: BaseException) -> bool:
-    """The database cannot be reached right now (restarting, connection refused or cut): retryable."""
-    seen: BaseException | None = exc
-    for _ in range(5):  # SQLAlchemy wraps the driver's error, which may wrap the socket's
-        if seen is None:
-            return False
-        if isinstance(seen, DATABASE_GONE):
-            return True
-        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
-            return True
-        seen = getattr(seen, "orig", None) or seen.__cause__
-    return False
 
 
 def database_unavailable_response(exc: BaseException, rid: str | None) -> JSONResponse:
