@@ -214,15 +214,17 @@ def running_platform(
     platform = PlatformUnderTest(infra, prefix)
     asyncio.run(ensure_topics(infra.bootstrap, [prefix + t for t in all_topics()]))
     with ExitStack() as stack:
+        # Each process starts as soon as its database is migrated: its boot overlaps the next migration.
         for spec in SERVICES:
             if spec.name in services:
                 svc = _service(spec, infra, log_dir, prefix, extra)
                 platform.processes[spec.name] = svc
+                stack.callback(svc.stop)
+                svc.start()
         gateway = _gateway(infra, log_dir, dict(platform.processes), extra)
         platform.processes["gateway"] = gateway
-        for process in platform.processes.values():
-            stack.callback(process.stop)
-            process.start()
+        stack.callback(gateway.stop)
+        gateway.start()
         for process in platform.processes.values():
             process.wait_ready()
         yield platform
