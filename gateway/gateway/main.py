@@ -27,10 +27,14 @@ from gateway.protection import IdempotencyRefused, RateLimits, SecurityHeadersMi
 from gateway.proxy import PUBLIC_PREFIXES, Forwarder
 from gateway.routes import GATEWAY_RESOURCES, ROUTES, service_for
 from gateway.settings import Settings
-from smefin.db import Database
+from smefin.db import Database, database_unreachable
 from smefin.errors import DomainError, Unauthorized
 from smefin.logging import configure_logging, get_logger, request_id_var
-from smefin.web import BodyGuardMiddleware, RequestContextMiddleware
+from smefin.web import (
+    BodyGuardMiddleware,
+    RequestContextMiddleware,
+    database_unavailable_response,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger("gateway")
@@ -77,6 +81,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        if database_unreachable(exc):
+            return database_unavailable_response(exc, request_id_var.get())
         log.exception("http.unhandled", error=repr(exc))
         return JSONResponse(
             {

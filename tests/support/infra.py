@@ -20,6 +20,7 @@ class Infra:
     pg_server_url: str  # postgresql://user@host:port (no database)
     bootstrap: str
     broker: EmbeddedBroker | None = None
+    pg: EmbeddedPostgres | None = None  # embedded only: a fault test may restart it
 
     def database_url(self, name: str) -> str:
         """URL of database `name` on the test server."""
@@ -47,7 +48,7 @@ def start_infra() -> Iterator[Infra]:
         else:
             broker = EmbeddedBroker(log_path=Path(tmp.name) / "broker.log").start()
             bootstrap = broker.bootstrap
-        yield Infra(pg_server_url=pg_url, bootstrap=bootstrap, broker=broker)
+        yield Infra(pg_server_url=pg_url, bootstrap=bootstrap, broker=broker, pg=pg)
     finally:
         if broker is not None:
             broker.stop()

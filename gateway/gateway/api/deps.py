@@ -135,7 +135,9 @@ def settings_dependency(request: Request) -> Settings:
 
 
 CallerDep = Annotated[Caller, Depends(required_caller)]
-SessionDep = Annotated[AsyncSession, Depends(session_dependency)]
+# scope="function": commit before the response is sent (the default, "request", commits after it
+# has gone, so a caller could read its own write as missing, or get a 201 for a write that then fails).
+SessionDep = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
 PolicyDep = Annotated[Policy, Depends(policy_dependency)]
 SettingsDep = Annotated[Settings, Depends(settings_dependency)]
 ClientIpDep = Annotated[str | None, Depends(client_ip)]

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smefin.contracts.envelope import Envelope, EventPayload, Topic, UnknownEvent, decode
-from smefin.db import Database
+from smefin.db import Database, database_unreachable
 from smefin.kafka import all_topics, ensure_topics, make_producer
 from smefin.logging import get_logger, request_id_var
 
@@ -229,13 +229,22 @@ class EventConsumer:
             if handler is None:
                 self.stats.ignored += 1
                 return
-            for attempt in range(1, self.max_attempts + 1):
+            attempt = 0
+            while attempt < self.max_attempts:
+                attempt += 1
                 try:
                     applied = await self._apply(envelope, handler)
                 except (PermanentError, UnknownEvent, ValidationError) as exc:
                     await self._dead_letter(record, exc, attempts=attempt)
                     return
                 except Exception as exc:
+                    if database_unreachable(exc) and not self._stopping.is_set():
+                        # Our database is away (restarting), not the event at fault: wait, never
+                        # dead-letter it (found by the PostgreSQL fault test: events were lost so).
+                        attempt -= 1
+                        log.warning("consumer.database_unavailable", consumer=self.name, error=repr(exc))
+                        await asyncio.sleep(1.0)
+                        continue
                     if attempt == self.max_attempts:
                         await self._dead_letter(record, exc, attempts=attempt)
                         return

@@ -10,7 +10,9 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import MetaData, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -73,3 +75,27 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+
+
+# Connection refused or cut, "the database system is starting up", "terminating connection due to
+# administrator command" (a fast shutdown), "connection was closed in the middle of operation".
+DATABASE_GONE = (
+    ConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """The database cannot be reached right now (restarting, connection refused or cut): retryable."""
+    seen: BaseException | None = exc
+    for _ in range(5):  # SQLAlchemy wraps the driver's error, which may wrap the socket's
+        if seen is None:
+            return False
+        if isinstance(seen, DATABASE_GONE):
+            return True
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False

@@ -26,7 +26,7 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smefin.consumer import EventConsumer, Handler
-from smefin.db import Database
+from smefin.db import Database, database_unreachable
 from smefin.errors import DomainError
 from smefin.kafka import security_options
 from smefin.logging import (
@@ -256,6 +256,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         rid = getattr(request.state, "request_id", None) or request_id_var.get()
+        if database_unreachable(exc):
+            return database_unavailable_response(exc, rid)
         log.exception("http.unhandled", error=repr(exc), request_id=rid)
         return JSONResponse(
             {
@@ -409,5 +411,22 @@ def outbox_dependency(request: Request) -> Outbox:
     return outbox
 
 
-SessionDep = Annotated[AsyncSession, Depends(session_dependency)]
+# scope="function": commit before the response is sent (the default, "request", commits after it
+# has gone, so a caller could read its own write as missing, or get a 201 for a write that then fails).
+SessionDep = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
 OutboxDep = Annotated[Outbox, Depends(outbox_dependency)]
+
+
+def database_unavailable_response(exc: BaseException, rid: str | None) -> JSONResponse:
+    """503 with Retry-After, not a 500: the caller may retry (with its Idempotency-Key) in a moment."""
+    log.warning("http.database_unavailable", error=repr(exc), request_id=rid)
+    headers = {"Retry-After": "2"} | ({REQUEST_ID_HEADER: rid} if rid else {})
+    return JSONResponse(
+        {
+            "detail": "the database is unavailable for a moment; retry in a few seconds",
+            "code": "database_unavailable",
+            "request_id": rid,
+        },
+        status_code=503,
+        headers=headers,
+    )
