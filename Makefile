@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-SERVICES := libs/smefin services/credit-info services/loan-matching services/guarantee-registry services/events gateway
+SERVICES := libs/smefin libs/smefin-dev services/credit-info services/loan-matching services/guarantee-registry services/events gateway
 
 .PHONY: install run test lint typecheck unit integration bench soak reset clean
 
@@ -16,14 +16,14 @@ $(STAMP): requirements.txt requirements-dev.txt $(foreach s,$(SERVICES),$(s)/pyp
 install: $(STAMP) ## create .venv and install everything, pinned
 
 run: $(STAMP) ## the whole platform on embedded PostgreSQL and broker (unless DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS)
-	$(PY) -m smefin.devrun run
+	$(PY) -m smefin_dev.devrun run
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy -p smefin -p credit_info -p loan_matching -p guarantee_registry -p fairs -p gateway -p tests -p bench
+	$(VENV)/bin/mypy -p smefin -p smefin_dev -p credit_info -p loan_matching -p guarantee_registry -p fairs -p gateway -p tests -p bench
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q

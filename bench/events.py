@@ -28,13 +28,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from smefin_dev.devinfra import EmbeddedBroker, EmbeddedPostgres, create_databases
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Uuid, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from smefin.consumer import EventConsumer
 from smefin.contracts import Envelope, EventPayload, event
 from smefin.db import Database
-from smefin.devinfra import EmbeddedBroker, EmbeddedPostgres, create_databases
 from smefin.kafka import ensure_topics
 from smefin.outbox import MessagingTables, Outbox, OutboxRelay
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from smefin_dev.devinfra import EmbeddedBroker, EmbeddedPostgres, create_databases, free_port
 
 from gateway.bootstrap import bootstrap_office
 from smefin.auth import Principal, Role, issue_internal_token
-from smefin.devinfra import EmbeddedBroker, EmbeddedPostgres, create_databases, free_port
 from smefin.migrations import upgrade
 from smefin.settings import DEV_SECRET
 

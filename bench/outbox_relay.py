@@ -14,13 +14,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from smefin_dev.devinfra import EmbeddedBroker, EmbeddedPostgres, create_databases
 from sqlalchemy import delete, insert
 
 from fairs.db.tables import messaging
 from fairs.main import MIGRATIONS
 from smefin.contracts.envelope import Topic
 from smefin.db import Database
-from smefin.devinfra import EmbeddedBroker, EmbeddedPostgres, create_databases
 from smefin.kafka import all_topics, ensure_topics, make_producer
 from smefin.migrations import upgrade
 from smefin.outbox import OutboxRelay

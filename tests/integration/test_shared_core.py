@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+from smefin_dev.devinfra import EmbeddedBroker
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from smefin.consumer import EventConsumer
 from smefin.contracts import Envelope, EventPayload, event
 from smefin.db import Database
-from smefin.devinfra import EmbeddedBroker
 from smefin.logging import request_id_var
 from smefin.outbox import MessagingTables, Outbox, OutboxRelay
 from tests.support.infra import Infra

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from smefin.devinfra import EmbeddedBroker, EmbeddedPostgres
+from smefin_dev.devinfra import EmbeddedBroker, EmbeddedPostgres
 
 
 @dataclass

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from smefin_dev.devinfra import free_port
+from smefin_dev.devrun import SERVICES, ServiceProcess
 
-from smefin.devinfra import free_port
-from smefin.devrun import SERVICES, ServiceProcess
 from smefin.kafka import all_topics, ensure_topics
 from smefin.migrations import upgrade
 from tests.support.infra import Infra

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from smefin_dev.devinfra import free_port
+from smefin_dev.devrun import SERVICES, ServiceProcess
 
-from smefin.devinfra import free_port
-from smefin.devrun import SERVICES, ServiceProcess
 from smefin.migrations import upgrade
 from tests.support.infra import Infra
 from tests.support.services import create_database

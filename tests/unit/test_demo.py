@@ -6,8 +6,9 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
+from smefin_dev import demo
+
 from credit_info.domain.records import CreditSource, RecordInput, parse_payload
-from smefin import demo
 from smefin.reference import classify, county, leagues, parse_uscc
 
 TODAY = date(2026, 11, 23)

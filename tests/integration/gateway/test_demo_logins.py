@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import httpx
+from smefin_dev import demo
 
 from gateway.bootstrap import bootstrap_office
-from smefin import demo
 from tests.integration.gateway.door import door
 from tests.support.infra import Infra
 

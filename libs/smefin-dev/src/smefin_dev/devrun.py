@@ -25,10 +25,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from smefin import demo
-from smefin.devinfra import EmbeddedBroker, EmbeddedPostgres, create_databases
 from smefin.kafka import all_topics, ensure_topics
 from smefin.migrations import upgrade
+from smefin_dev import demo
+from smefin_dev.devinfra import EmbeddedBroker, EmbeddedPostgres, create_databases
 
 
 @dataclass(frozen=True)
@@ -270,7 +270,9 @@ def run(data_dir: Path, host: str, load_demo: bool = True) -> int:
             )
             threading.Thread(target=_load_demo, args=(gateway, enterprises), daemon=True).start()
         else:
-            say("demo data: skipped (SMEFIN_DEMO=0 / --no-demo); load it later with python -m smefin.demo")
+            say(
+                "demo data: skipped (SMEFIN_DEMO=0 / --no-demo); load it later with python -m smefin_dev.demo"
+            )
         say(
             f"the platform answers on http://127.0.0.1:{GATEWAY_PORT}  (API map: /api/v1, one API document: /docs)"
         )
@@ -292,7 +294,7 @@ def run(data_dir: Path, host: str, load_demo: bool = True) -> int:
 
 def main() -> None:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m smefin.devrun")
+    parser = argparse.ArgumentParser(prog="python -m smefin_dev.devrun")
     parser.add_argument("command", choices=["run"])
     parser.add_argument("--data-dir", default=os.environ.get("SMEFIN_DATA_DIR", ".data"))
     parser.add_argument("--host", default=os.environ.get("SMEFIN_HOST", "127.0.0.1"))

@@ -6,7 +6,7 @@ coverage page shows shortfalls), county fiscal revenues and development zones, b
 12 months of lending reports, and about 200 financing requests. Everything is generated from a fixed
 seed, so two loads are identical. A platform that already has enterprises is left alone.
 
-    python -m smefin.demo --gateway http://127.0.0.1:8000
+    python -m smefin_dev.demo --gateway http://127.0.0.1:8000
 """
 
 from __future__ import annotations
@@ -1214,8 +1214,8 @@ async def demo_logins(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Command-line entry point: python -m smefin.demo --gateway http://127.0.0.1:8000."""
-    parser = argparse.ArgumentParser(prog="python -m smefin.demo", description=__doc__.splitlines()[0])
+    """Command-line entry point: python -m smefin_dev.demo --gateway http://127.0.0.1:8000."""
+    parser = argparse.ArgumentParser(prog="python -m smefin_dev.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--gateway", default=os.environ.get("SMEFIN_GATEWAY", "http://127.0.0.1:8000"))
     parser.add_argument("--enterprises", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=200)

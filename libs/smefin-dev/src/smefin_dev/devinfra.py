@@ -19,7 +19,7 @@ from pathlib import Path
 
 from smefin.logging import get_logger
 
-log = get_logger("smefin.devinfra")
+log = get_logger("smefin_dev.devinfra")
 
 PG_SYSTEM_USER = "embedded_postgres"
 
