@@ -4,7 +4,10 @@ a guarantee issued in error can be cancelled, with its event."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 from uuid import uuid4
+
+import httpx
 
 from guarantee_registry.main import MIGRATIONS, create_app
 from guarantee_registry.settings import Settings
@@ -28,6 +31,17 @@ from tests.support.services import bearer, eventually, run_service
 OTHER_BANK = bearer("bank", "bank-9")
 
 
+async def new_company(c: httpx.AsyncClient, serial: str, who: dict[str, str], **extra: Any) -> str:
+    """A company of 100M registered capital and 50M net assets, owned by `who`; its id."""
+    r = await c.post(
+        "/api/v1/guarantee-companies",
+        json=company_body(serial, "150202", "100000000", "50000000", **extra),
+        headers=who,
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
 def ask(company_id: str, offer_id: str, amount: str = "100000.00", uscc: str = CLIENT_1) -> dict[str, str]:
     return {
         "company_id": company_id,
@@ -43,13 +57,7 @@ async def test_a_guarantee_for_an_offer_nobody_made_is_refused_and_nothing_chang
 ) -> None:
     async with run_service(create_app, Settings, MIGRATIONS, infra, topic_prefix=topic_prefix) as svc:
         c = svc.client
-        cid = (
-            await c.post(
-                "/api/v1/guarantee-companies",
-                json=company_body("J1", "150202", "100000000", "50000000"),
-                headers=GUARANTOR,
-            )
-        ).json()["id"]
+        cid = await new_company(c, "J1", GUARANTOR)
         r = await c.post("/api/v1/guarantees", json=ask(cid, str(uuid4()), "1000000.00"), headers=BANK)
         assert r.status_code == 409, r.text
         assert "not known" in r.json()["detail"]
@@ -62,20 +70,8 @@ async def test_a_guarantee_for_an_offer_nobody_made_is_refused_and_nothing_chang
 async def test_a_direct_request_must_fit_the_offer(infra: Infra, topic_prefix: str) -> None:
     async with run_service(create_app, Settings, MIGRATIONS, infra, topic_prefix=topic_prefix) as svc:
         c = svc.client
-        cid = (
-            await c.post(
-                "/api/v1/guarantee-companies",
-                json=company_body("J2", "150202", "100000000", "50000000"),
-                headers=GUARANTOR,
-            )
-        ).json()["id"]
-        other = (
-            await c.post(
-                "/api/v1/guarantee-companies",
-                json=company_body("J3", "150202", "100000000", "50000000"),
-                headers=OTHER_GUARANTOR,
-            )
-        ).json()["id"]
+        cid = await new_company(c, "J2", GUARANTOR)
+        other = await new_company(c, "J3", OTHER_GUARANTOR)
         known = await known_offer(svc, cid, "200000.00")
         oid = str(known.offer_id)
         # Another bank naming itself: the offer is not its own.
@@ -109,13 +105,7 @@ async def test_an_offer_only_made_is_not_guaranteed_until_accepted(infra: Infra,
         run_service(create_app, Settings, MIGRATIONS, infra, topic_prefix=topic_prefix) as svc,
     ):
         c = svc.client
-        cid = (
-            await c.post(
-                "/api/v1/guarantee-companies",
-                json=company_body("J4", "150202", "100000000", "50000000"),
-                headers=GUARANTOR,
-            )
-        ).json()["id"]
+        cid = await new_company(c, "J4", GUARANTOR)
         accepted = offer([cid], "300000.00")
         made = OfferMade(**accepted.model_dump())
         await b.publish(made, str(accepted.request_id))
@@ -145,8 +135,7 @@ async def test_a_company_that_approves_each_guarantee_holds_it_until_it_says_yes
         run_service(create_app, Settings, MIGRATIONS, infra, topic_prefix=topic_prefix) as svc,
     ):
         c = svc.client
-        body = company_body("J5", "150202", "100000000", "50000000", approval_required=True)
-        cid = (await c.post("/api/v1/guarantee-companies", json=body, headers=GUARANTOR)).json()["id"]
+        cid = await new_company(c, "J5", GUARANTOR, approval_required=True)
         first, second = offer([cid], "400000.00"), offer([cid], "500000.00", uscc=CLIENT_2)
         for o in (first, second):
             await b.publish(o, str(o.request_id))
@@ -187,13 +176,7 @@ async def test_a_guarantee_issued_in_error_is_cancelled_by_its_guarantor(
         run_service(create_app, Settings, MIGRATIONS, infra, topic_prefix=topic_prefix) as svc,
     ):
         c = svc.client
-        cid = (
-            await c.post(
-                "/api/v1/guarantee-companies",
-                json=company_body("J6", "150202", "100000000", "50000000"),
-                headers=GUARANTOR,
-            )
-        ).json()["id"]
+        cid = await new_company(c, "J6", GUARANTOR)
         o = offer([cid], "1000000.00")
         await b.publish(o, str(o.request_id))
         g = await eventually(lambda: guarantee_of(c, o.offer_id, "issued"), timeout=20)

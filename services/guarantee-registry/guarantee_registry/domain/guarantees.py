@@ -13,7 +13,7 @@ from guarantee_registry.domain import services
 from guarantee_registry.domain.rules import MANAGERS, GuaranteeStatus, OfferStatus, Policy, money
 from smefin.auth import Principal, Role
 from smefin.contracts.financing import OfferTerms
-from smefin.contracts.guarantees import GuaranteeCancelled, GuaranteeRefused
+from smefin.contracts.guarantees import GuaranteeCancelled
 from smefin.db import utcnow
 from smefin.errors import Conflict, Forbidden, NotFound, Unprocessable
 from smefin.outbox import Outbox
@@ -121,25 +121,9 @@ async def decline(
         raise Conflict(
             f"guarantee {guarantee_id} is {g.status}; only one waiting for approval can be declined"
         )
-    g.status, g.reason_code, g.reason, g.updated_at = (
-        GuaranteeStatus.REFUSED.value,
-        "declined_by_guarantor",
-        f"declined by the guarantor: {reason}",
-        utcnow(),
+    return await services.refuse(
+        session, outbox, g, code="declined_by_guarantor", reason=f"declined by the guarantor: {reason}"
     )
-    await session.flush()
-    await outbox.add(
-        session,
-        GuaranteeRefused(
-            company_id=g.company_id,
-            offer_id=g.offer_id,
-            uscc=g.uscc,
-            reason=g.reason,
-            reason_code=g.reason_code,
-        ),
-        subject=str(g.id),
-    )
-    return g
 
 
 async def cancel(

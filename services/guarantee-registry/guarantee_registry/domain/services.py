@@ -451,9 +451,15 @@ async def request_guarantee(
         )
         await publish_capacity(session, outbox, policy, c)
         return g
-    g.status, g.liability = GuaranteeStatus.REFUSED.value, ZERO
-    g.reason_code = refusals[-1].code
-    g.reason = "; ".join(r.reason for r in refusals)[:4000]
+    return await refuse(
+        session, outbox, g, code=refusals[-1].code, reason="; ".join(r.reason for r in refusals)
+    )
+
+
+async def refuse(session: AsyncSession, outbox: Outbox, g: Guarantee, *, code: str, reason: str) -> Guarantee:
+    """Record the refusal and tell loan-matching why (guarantee.refused)."""
+    g.status, g.liability, g.reason_code, g.reason = GuaranteeStatus.REFUSED.value, ZERO, code, reason[:4000]
+    g.updated_at = utcnow()
     session.add(g)
     await session.flush()
     await outbox.add(
