@@ -34,6 +34,7 @@ from smefin.web import (
     BodyGuardMiddleware,
     RequestContextMiddleware,
     database_unavailable_response,
+    validation_problem,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -68,16 +69,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {
-                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body",
-                "message": str(e.get("msg", "invalid")).removeprefix("Value error, "),
-                "type": e.get("type"),
-            }
-            for e in exc.errors()
-        ]
-        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-        return JSONResponse({"detail": f"invalid request: {summary}", "errors": errors}, status_code=422)
+        return validation_problem(exc)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -13,7 +13,6 @@ import importlib
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,7 +20,6 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import asyncpg
 import httpx
 from smefin_dev.devinfra import free_port
 from smefin_dev.devrun import SERVICES, ServiceProcess
@@ -29,6 +27,8 @@ from smefin_dev.devrun import SERVICES, ServiceProcess
 from smefin.kafka import all_topics, ensure_topics
 from smefin.migrations import upgrade
 from tests.support.infra import Infra
+from tests.support.processes import service_env, spawn_uvicorn
+from tests.support.services import create_database
 
 OFFICE_EMAIL = "office@platform.test"
 OFFICE_PASSWORD = "office-password-long"
@@ -58,12 +58,9 @@ class Process:
 
     def start(self) -> None:
         """Spawn the process in a new process group (so signals reach uvicorn and nothing else)."""
-        cmd = [sys.executable, "-m", "uvicorn", "--factory", self.factory, "--host", "127.0.0.1"]
-        cmd += ["--port", str(self.port), "--no-access-log", "--timeout-graceful-shutdown", "5"]
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(
-                cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-            )
+        self.proc = spawn_uvicorn(
+            self.factory, self.port, self.env, self.log, "--timeout-graceful-shutdown", "5"
+        )
 
     def signal(self, sig: signal.Signals) -> None:
         """Send `sig` to the process group."""
@@ -143,16 +140,7 @@ class PlatformUnderTest:
 
 
 def _new_database(infra: Infra, prefix: str) -> str:
-    async def create() -> str:
-        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-        conn = await asyncpg.connect(infra.database_url("postgres"))
-        try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
-        return infra.database_url(name)
-
-    return asyncio.run(create())
+    return asyncio.run(create_database(infra, prefix))
 
 
 def _service(
@@ -160,15 +148,7 @@ def _service(
 ) -> Process:
     url = _new_database(infra, spec.package[:6])
     upgrade(importlib.import_module(f"{spec.package}.main").MIGRATIONS, url)
-    p = spec.env_prefix
-    child_env = dict(os.environ) | {
-        f"{p}DATABASE_URL": url,
-        f"{p}KAFKA_BOOTSTRAP_SERVERS": infra.bootstrap,
-        f"{p}TOPIC_PREFIX": topic_prefix,
-        f"{p}ENVIRONMENT": "test",
-        f"{p}LOG_JSON": "false",
-        f"{p}OUTBOX_POLL_SECONDS": "0.1",
-    }
+    child_env = service_env(spec, url, infra, topic_prefix) | {f"{spec.env_prefix}OUTBOX_POLL_SECONDS": "0.1"}
     child_env.update(env)
     return Process(
         spec.name,

@@ -48,9 +48,36 @@ class ServiceUnderTest:
                 self.proc.wait()
 
 
+def spawn_uvicorn(
+    factory: str, port: int, env: dict[str, str], log: Path, *extra: str
+) -> subprocess.Popen[bytes]:
+    """`uvicorn --factory <factory>` on 127.0.0.1:port in its own process group, output to `log`."""
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port)]
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [*cmd, "--no-access-log", *extra],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def service_spec(name: str) -> ServiceProcess:
     """The `make run` description of service `name`."""
     return next(s for s in SERVICES if s.name == name)
+
+
+def service_env(spec: ServiceProcess, database_url: str, infra: Infra, topic_prefix: str) -> dict[str, str]:
+    """The environment a service process runs with under test: its database, the broker, its topics."""
+    p = spec.env_prefix
+    return dict(os.environ) | {
+        f"{p}DATABASE_URL": database_url,
+        f"{p}KAFKA_BOOTSTRAP_SERVERS": infra.bootstrap,
+        f"{p}TOPIC_PREFIX": topic_prefix,
+        f"{p}ENVIRONMENT": "test",
+        f"{p}LOG_JSON": "false",
+    }
 
 
 @contextmanager
@@ -62,37 +89,9 @@ def service_process(
     url = asyncio.run(create_database(infra))
     upgrade(importlib.import_module(f"{spec.package}.main").MIGRATIONS, url)
     port = free_port()
-    child_env = dict(os.environ)
-    child_env.update(
-        {
-            f"{spec.env_prefix}DATABASE_URL": url,
-            f"{spec.env_prefix}KAFKA_BOOTSTRAP_SERVERS": infra.bootstrap,
-            f"{spec.env_prefix}TOPIC_PREFIX": topic_prefix,
-            f"{spec.env_prefix}ENVIRONMENT": "test",
-            f"{spec.env_prefix}LOG_JSON": "false",
-            **env,
-        }
-    )
+    child_env = service_env(spec, url, infra, topic_prefix) | env
     log = log_dir / f"{name}.log"
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                f"{spec.package}.main:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-access-log",
-            ],
-            env=child_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = spawn_uvicorn(f"{spec.package}.main:create_app", port, child_env, log)
     service = ServiceUnderTest(spec, port, proc, log)
     try:
         _wait_ready(service)
@@ -134,25 +133,7 @@ def gateway_process(
         }
     )
     log = log_dir / "gateway.log"
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "gateway.main:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-access-log",
-            ],
-            env=child_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = spawn_uvicorn("gateway.main:create_app", port, child_env, log)
     spec = ServiceProcess("gateway", "gateway", "GATEWAY_", port)
     gateway = ServiceUnderTest(spec, port, proc, log)
     try:

@@ -141,8 +141,8 @@ SignedMoney = Annotated[Decimal, DecimalString(MONEY_UPPER, signed=True, example
 """Yuan, two decimals, a change that may be negative."""
 Rate = Annotated[Decimal, DecimalString(36, places=4, example="4.3500")]
 """Percent per year, four decimals, 0 … 36 (the ceiling courts enforce on lending rates)."""
-Percent = Annotated[Decimal, DecimalString(100, places=4, example="80")]
-"""A share in percent, 0 … 100."""
+Share = Annotated[Decimal, DecimalString(100, places=4, positive=True, example="80")]
+"""A share in percent, more than 0 up to 100 (e.g. the guarantor's part of a loan)."""
 Spread = Annotated[Decimal, DecimalString(20, places=4, example="1.25")]
 """A rate spread in percentage points, 0 … 20."""
 

@@ -230,16 +230,7 @@ def _install_error_handlers(app: FastAPI) -> None:
                 status_code=405,
                 headers={"Allow": allow},
             )
-        errors = [
-            {
-                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body",
-                "message": str(e.get("msg", "invalid")).removeprefix("Value error, "),
-                "type": e.get("type"),
-            }
-            for e in exc.errors()
-        ]
-        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-        return JSONResponse({"detail": f"invalid request: {summary}", "errors": errors}, status_code=422)
+        return validation_problem(exc)
 
     @app.exception_handler(DBAPIError)
     async def database_error(request: Request, exc: DBAPIError) -> JSONResponse:
@@ -268,6 +259,20 @@ def _install_error_handlers(app: FastAPI) -> None:
             status_code=500,
             headers={REQUEST_ID_HEADER: rid} if rid else None,
         )
+
+
+def validation_problem(exc: RequestValidationError) -> JSONResponse:
+    """422 with one `{field, message, type}` per problem and a sentence naming the first five."""
+    errors = [
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body",
+            "message": str(e.get("msg", "invalid")).removeprefix("Value error, "),
+            "type": e.get("type"),
+        }
+        for e in exc.errors()
+    ]
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return JSONResponse({"detail": f"invalid request: {summary}", "errors": errors}, status_code=422)
 
 
 def allowed_methods(app: Any, scope: Scope) -> list[str]:

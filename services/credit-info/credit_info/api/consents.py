@@ -10,12 +10,11 @@ from fastapi import APIRouter, status
 from credit_info.api.deps import OutboxDep, PrincipalDep, SessionDep
 from credit_info.api.schemas import ConsentCreate, ConsentRead
 from credit_info.db import repositories as repo
-from credit_info.db.tables import ConsentEntry
+from credit_info.domain import consents
 from credit_info.domain.services import ConsentState, fold_consents
 from smefin.auth import Role
-from smefin.contracts.enterprises import ConsentGranted, ConsentRevoked
 from smefin.db import utcnow
-from smefin.errors import Conflict, Forbidden, NotFound, Unprocessable
+from smefin.errors import Forbidden
 
 router = APIRouter(prefix="/api/v1/consents", tags=["consents"])
 
@@ -38,47 +37,16 @@ async def grant_consent(
     body: ConsentCreate, session: SessionDep, outbox: OutboxDep, principal: PrincipalDep
 ) -> ConsentRead:
     """The enterprise lets a named bank read its file for a purpose until a date."""
-    principal.require(Role.SME)
-    uscc = principal.uscc or ""
-    if body.uscc is not None and body.uscc != uscc:
-        raise Forbidden("an enterprise may only grant consent over its own file")
-    if await repo.get_enterprise(session, uscc) is None:
-        raise NotFound(f"enterprise {uscc} is not registered")
-    now = utcnow()
-    if body.valid_until <= now:
-        raise Unprocessable(
-            "valid_until: must be in the future",
-            details=[{"field": "valid_until", "message": "must be in the future"}],
-        )
-    if (body.valid_until - now).days > 3 * 366:
-        raise Unprocessable(
-            "valid_until: at most three years ahead",
-            details=[{"field": "valid_until", "message": "at most three years ahead"}],
-        )
-    entry = ConsentEntry(
-        consent_id=uuid.uuid4(),
-        action="granted",
-        uscc=uscc,
+    state = await consents.grant(
+        session=session,
+        outbox=outbox,
+        principal=principal,
+        uscc=body.uscc,
         bank_org_id=body.bank_org_id,
-        purpose=body.purpose.strip(),
+        purpose=body.purpose,
         valid_until=body.valid_until,
-        actor=principal.subject,
-        recorded_at=now,
     )
-    session.add(entry)
-    await session.flush()
-    await outbox.add(
-        session,
-        ConsentGranted(
-            consent_id=entry.consent_id,
-            uscc=uscc,
-            bank_org_id=entry.bank_org_id,
-            purpose=entry.purpose,
-            valid_until=entry.valid_until,
-        ),
-        subject=uscc,
-    )
-    return _read(fold_consents([entry])[0], now)
+    return _read(state, utcnow())
 
 
 @router.post("/{consent_id}/revoke", response_model=ConsentRead)
@@ -86,33 +54,8 @@ async def revoke_consent(
     consent_id: uuid.UUID, session: SessionDep, outbox: OutboxDep, principal: PrincipalDep
 ) -> ConsentRead:
     """The enterprise withdraws a consent; later look-ups under it are refused."""
-    principal.require(Role.SME)
-    entries = await repo.consent_entries(session, consent_id=consent_id)
-    states = fold_consents(entries)
-    if not states or states[0].uscc != principal.uscc:
-        raise NotFound(f"no consent {consent_id}")
-    state = states[0]
-    if state.revoked_at is not None:
-        raise Conflict(f"consent {consent_id} was already revoked")
-    now = utcnow()
-    entry = ConsentEntry(
-        consent_id=consent_id,
-        action="revoked",
-        uscc=state.uscc,
-        bank_org_id=state.bank_org_id,
-        purpose=state.purpose,
-        valid_until=state.valid_until,
-        actor=principal.subject,
-        recorded_at=now,
-    )
-    session.add(entry)
-    await session.flush()
-    await outbox.add(
-        session,
-        ConsentRevoked(consent_id=consent_id, uscc=state.uscc, bank_org_id=state.bank_org_id),
-        subject=state.uscc,
-    )
-    return _read(fold_consents([*entries, entry])[0], now)
+    state = await consents.revoke(session=session, outbox=outbox, principal=principal, consent_id=consent_id)
+    return _read(state, utcnow())
 
 
 @router.get("", response_model=list[ConsentRead])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from sqlalchemy.exc import IntegrityError
 
 from credit_info.api.deps import (
     OutboxDep,
@@ -25,12 +24,9 @@ from credit_info.api.schemas import (
 )
 from credit_info.db import repositories as repo
 from credit_info.db.tables import Enterprise
-from credit_info.domain.enterprises import locate, size_class
-from credit_info.domain.services import profile, recompute_rating
+from credit_info.domain import enterprises
 from smefin.auth import Role, league_scope
-from smefin.contracts.enterprises import EnterpriseRegistered, EnterpriseUpdated
-from smefin.db import utcnow
-from smefin.errors import Conflict, Forbidden, NotFound
+from smefin.errors import NotFound
 from smefin.reference import IndustryCodeStr, SizeClass
 from smefin.schemas import Limit, Offset
 
@@ -42,38 +38,7 @@ async def register_enterprise(
     body: EnterpriseCreate, session: SessionDep, outbox: OutboxDep, principal: PrincipalDep
 ) -> Enterprise:
     """Register an enterprise by USCC: an SME for itself, or the office / a service."""
-    if principal.role == Role.SME:
-        if principal.uscc != body.uscc:
-            raise Forbidden("an SME may only register its own USCC")
-    else:
-        principal.require(Role.SERVICE, Role.OFFICE)
-    where = locate(body.uscc, body.county_code)
-    sized = size_class(body.industry, body.employees, body.revenue, body.assets)
-    if await repo.get_enterprise(session, body.uscc) is not None:
-        raise Conflict(f"enterprise {body.uscc} is already registered; update it with PATCH")
-    ent = Enterprise(
-        uscc=body.uscc,
-        name=body.name,
-        league_code=where.league_code,
-        county_code=where.county_code,
-        industry=body.industry,
-        employees=body.employees,
-        revenue=body.revenue,
-        assets=body.assets,
-        size_class=sized.size_class.value,
-        size_standard_row=sized.standard_row,
-        size_reasons=sized.reasons,
-        growth_programme=body.growth_programme,
-        cluster=body.cluster,
-    )
-    session.add(ent)
-    try:
-        await session.flush()
-    except IntegrityError:
-        raise Conflict(f"enterprise {body.uscc} is already registered; update it with PATCH") from None
-    await outbox.add(session, EnterpriseRegistered(**profile(ent)), subject=ent.uscc)
-    await recompute_rating(session, outbox, ent.uscc)
-    return ent
+    return await enterprises.register(session=session, outbox=outbox, principal=principal, data=body)
 
 
 @router.patch("/{uscc}", response_model=EnterpriseRead)
@@ -82,30 +47,9 @@ async def update_enterprise(
 ) -> Enterprise:
     """Update an enterprise's profile; the size class and rating follow the new figures."""
     require_own_or_office(principal, uscc)
-    ent = await repo.get_enterprise(session, uscc, lock=True)
-    if ent is None:
-        raise NotFound(f"enterprise {uscc} is not registered")
-    changes = body.model_dump(exclude_unset=True)
-    for key in ("name", "industry", "employees", "revenue", "assets", "growth_programme"):
-        if key in changes and changes[key] is None:
-            changes.pop(key)
-    if "county_code" in changes and changes["county_code"] is not None:
-        ent.county_code = locate(uscc, changes.pop("county_code")).county_code
-    changes.pop("county_code", None)
-    for key, value in changes.items():
-        setattr(ent, key, value)
-    sized = size_class(ent.industry, ent.employees, ent.revenue, ent.assets)
-    ent.size_class, ent.size_standard_row, ent.size_reasons = (
-        sized.size_class.value,
-        sized.standard_row,
-        sized.reasons,
+    return await enterprises.update(
+        session=session, outbox=outbox, uscc=uscc, changes=body.model_dump(exclude_unset=True)
     )
-    ent.updated_at = utcnow()
-    session.add(ent)
-    await session.flush()
-    await outbox.add(session, EnterpriseUpdated(**profile(ent)), subject=ent.uscc)
-    await recompute_rating(session, outbox, ent.uscc)
-    return ent
 
 
 @router.get("", response_model=EnterprisePage)

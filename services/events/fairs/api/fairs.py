@@ -9,7 +9,7 @@ from fairs.api.deps import OutboxDep, PrincipalDep, SessionDep
 from fairs.api.schemas import FairCreate, FairRead, FairUpdate, SlotRead
 from fairs.db.tables import Fair
 from fairs.domain import fairs as domain
-from fairs.domain.status import FairStatus
+from fairs.domain.statuses import FairStatus
 
 router = APIRouter(prefix="/api/v1/fairs", tags=["fairs"])
 

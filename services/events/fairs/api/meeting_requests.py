@@ -9,7 +9,7 @@ from fairs.api.fairs import read
 from fairs.api.schemas import FairRead, MeetingRequestCreate, MeetingRequestRead
 from fairs.db.tables import MeetingRequest
 from fairs.domain import meeting_requests as domain
-from fairs.domain.status import RequestStatus
+from fairs.domain.statuses import RequestStatus
 
 router = APIRouter(prefix="/api/v1/fairs", tags=["meeting requests"])
 

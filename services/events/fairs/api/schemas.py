@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from fairs.domain.status import FeedbackOutcome
+from fairs.domain.statuses import FeedbackOutcome
 
 LeagueCode = Annotated[str, Field(pattern=r"^15\d{4}$")]
 IndustryPrefix = Annotated[str, Field(pattern=r"^[A-T]\d{0,4}$")]

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from fairs.db.tables import Fair
-from fairs.domain.status import FairStatus
+from fairs.domain.statuses import FairStatus
 from smefin.auth import Principal, Role
 
 PUBLIC = (FairStatus.PUBLISHED, FairStatus.HELD)

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from fairs.db.tables import Feedback, Intention, Meeting, MeetingRequest, ScheduleRun
-from fairs.domain.status import HOLDING_REQUEST, MeetingSource, MeetingStatus, RequestStatus
+from fairs.domain.statuses import HOLDING_REQUEST, MeetingSource, MeetingStatus, RequestStatus
 
 
 async def request(

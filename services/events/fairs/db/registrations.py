@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from fairs.db.tables import Fair, Registration
-from fairs.domain.status import ParticipantRole, RegistrationStatus
+from fairs.domain.statuses import ParticipantRole, RegistrationStatus
 from smefin.auth import Principal, Role
 
 

@@ -15,7 +15,7 @@ from fairs.db import meetings as meetings_repo
 from fairs.db import registrations as registrations_repo
 from fairs.db.tables import Fair
 from fairs.domain import fairs
-from fairs.domain.status import ParticipantRole
+from fairs.domain.statuses import ParticipantRole
 from smefin.errors import Unprocessable
 
 

@@ -13,7 +13,7 @@ from fairs.db import fairs as repo
 from fairs.db import meetings as meetings_repo
 from fairs.db.tables import Fair
 from fairs.domain.slots import Session, Slot, session_problems, slots_of
-from fairs.domain.status import FairStatus, MeetingStatus, ScheduleStatus
+from fairs.domain.statuses import FairStatus, MeetingStatus, ScheduleStatus
 from smefin.auth import Principal, Role
 from smefin.contracts import fairs as ev
 from smefin.db import utcnow

@@ -13,7 +13,7 @@ from fairs.db import invitations as repo
 from fairs.db import projections
 from fairs.db.tables import Fair, Invitation
 from fairs.domain import fairs
-from fairs.domain.status import FairStatus, ParticipantRole
+from fairs.domain.statuses import FairStatus, ParticipantRole
 from smefin.auth import Principal
 from smefin.errors import Conflict
 

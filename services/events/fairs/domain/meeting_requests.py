@@ -17,7 +17,7 @@ from fairs.db import registrations as registrations_repo
 from fairs.db.tables import Fair, Meeting, MeetingRequest, Registration
 from fairs.domain import board as booking
 from fairs.domain import fairs
-from fairs.domain.status import (
+from fairs.domain.statuses import (
     FairStatus,
     MeetingSource,
     MeetingStatus,

@@ -18,7 +18,7 @@ from fairs.db import registrations as registrations_repo
 from fairs.db.tables import Fair, Feedback, Intention, Meeting
 from fairs.domain import board as booking
 from fairs.domain import fairs
-from fairs.domain.status import (
+from fairs.domain.statuses import (
     FairStatus,
     MeetingSource,
     MeetingStatus,

@@ -11,7 +11,7 @@ from fairs.db import projections
 from fairs.db import registrations as repo
 from fairs.db.tables import Fair, Registration
 from fairs.domain import fairs
-from fairs.domain.status import (
+from fairs.domain.statuses import (
     FairStatus,
     ParticipantRole,
     RegistrationStatus,

@@ -19,7 +19,7 @@ from fairs.db import meetings as meetings_repo
 from fairs.db import projections
 from fairs.db import registrations as registrations_repo
 from fairs.domain import fairs
-from fairs.domain.status import FairStatus, MeetingStatus, ParticipantRole
+from fairs.domain.statuses import FairStatus, MeetingStatus, ParticipantRole
 from smefin.auth import Principal, Role
 from smefin.errors import Forbidden
 from smefin.reference import leagues

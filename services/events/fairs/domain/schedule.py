@@ -13,7 +13,7 @@ from fairs.db import registrations as registrations_repo
 from fairs.db.tables import Fair, Meeting, ScheduleRun
 from fairs.domain import fairs, meeting_requests
 from fairs.domain.scheduler import BankSeat, Candidate, FixedMeeting, InfeasibleFixed, Problem, check, solve
-from fairs.domain.status import (
+from fairs.domain.statuses import (
     FairStatus,
     MeetingSource,
     ParticipantRole,

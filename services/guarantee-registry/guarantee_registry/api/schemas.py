@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from guarantee_registry.domain.rules import CapitalSource, Ownership
 from smefin.reference import UsccStr
-from smefin.schemas import DecimalString, Money, Patch, PositiveMoney, SignedMoney
+from smefin.schemas import Money, Patch, PositiveMoney, Share, SignedMoney
 
 DivisionCode = Annotated[str, Field(pattern=r"^\d{6}$")]
 ZoneCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{2,32}$")]
@@ -310,9 +310,7 @@ class GuaranteeCreate(Strict):
     uscc: UsccStr
     bank_org_id: Annotated[str, Field(min_length=1, max_length=100)]
     amount: PositiveMoney
-    guarantor_share: Annotated[Decimal, DecimalString(100, places=4, positive=True, example="80")] | None = (
-        None
-    )
+    guarantor_share: Share | None = None
     startup_micro_loan: StrictBool | None = None
 
 
