@@ -27,6 +27,9 @@ from loan_matching.db.tables import (
 )
 from loan_matching.domain.statuses import OPEN_REQUEST, TAKEN_OFFER, MatchStatus, ProductStatus
 from smefin.db import utcnow
+from smefin.policy import loan_room
+
+DEFAULT_GUARANTOR_SHARE = Decimal("80")
 
 
 async def live_products(session: AsyncSession) -> list[Product]:
@@ -56,10 +59,16 @@ async def quota_used(
     return out
 
 
-async def capacities(session: AsyncSession) -> dict[str, tuple[Decimal, Decimal]]:
-    """Guarantee company id -> (remaining, single-client limit)."""
+async def capacities(session: AsyncSession) -> dict[str, Decimal]:
+    """Guarantee company id -> the largest loan it could guarantee for one new client."""
     rows = await session.exec(select(GuaranteeCapacity))
-    return {str(r.company_id): (r.remaining, r.single_client_limit) for r in rows}
+    # Events from before loan_room carry only liability figures: the registry's default 80 % share applies.
+    return {
+        str(r.company_id): r.loan_room
+        if r.loan_room is not None
+        else loan_room(min(r.remaining, r.single_client_limit), DEFAULT_GUARANTOR_SHARE)
+        for r in rows
+    }
 
 
 async def matches_of(session: AsyncSession, request_id: uuid.UUID) -> list[Match]:

@@ -125,6 +125,8 @@ class GuaranteeCapacity(Base, table=True):
     company_id: uuid.UUID = Field(primary_key=True)
     remaining: Decimal = _money()
     single_client_limit: Decimal = _money()
+    # The largest loan it could guarantee for one new client (smefin.policy.loan_room); None from older events.
+    loan_room: Decimal | None = _money(nullable=True)
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
