@@ -28,8 +28,17 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "lending-reports",
         "quotas",
         "model",
+        "interest-subsidies",
     ),
-    "guarantees": ("guarantee-companies", "guarantees", "coverage", "capital-injections", "divisions"),
+    "guarantees": (
+        "guarantee-companies",
+        "guarantees",
+        "coverage",
+        "capital-injections",
+        "divisions",
+        "reguarantee-agreements",
+        "compensation-funds",
+    ),
     "fairs": ("fairs",),
 }
 FAMILY_OF: dict[str, str] = {r: family for family, resources in FAMILIES.items() for r in resources}
