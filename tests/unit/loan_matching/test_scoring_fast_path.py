@@ -53,6 +53,33 @@ def test_eligibility_is_the_fold_of_the_status_tensor() -> None:
     assert unknown.any()
 
 
+def test_fused_pass_is_eligible_exactly_where_no_rule_says_not_met() -> None:
+    req, prod = _batches(4)
+    # Amounts and terms exactly at the products' bounds, and at an amount quota and a capacity.
+    req.amount[30:40] = prod.max_amount[:10]
+    req.amount[40:50] = prod.min_amount[10:20]
+    req.amount[50:55] = 5e5
+    req.amount[55:60] = 2e5
+    req.term[60:70] = prod.max_term[:10]
+    req.term[70:80] = prod.min_term[:10]
+    ranked = rank_grid(req, prod, load_model())
+    status = evaluate_rules(req, prod)
+    assert (ranked.eligible == ~(status == NOT_MET).any(axis=-1)).all()
+    assert (ranked.unknown == (status == UNKNOWN).sum(axis=-1)).all()
+    assert (ranked.rate == indicative_rate(req, prod)).all()
+
+
+def test_fused_pass_gives_the_same_grid_in_one_thread_and_in_blocks_over_two() -> None:
+    req, prod = synthetic_batches(np.random.default_rng(5), 600, 500)
+    model = load_model()
+    threaded = rank_grid(req, prod, model)  # 300,000 pairs: split over the threads, 131 rows a block
+    alone = [rank_grid(req.take(slice(i, i + 1)), prod, model) for i in (0, 131, 599)]
+    for i, one in zip((0, 131, 599), alone, strict=True):
+        assert (one.eligible[0] == threaded.eligible[i]).all()
+        assert np.array_equal(one.probability[0], threaded.probability[i])
+        assert np.array_equal(one.expected_value[0], threaded.expected_value[i])
+
+
 def test_grid_score_equals_the_model_on_the_feature_matrix() -> None:
     req, prod = _batches(2)
     model = load_model()

@@ -275,6 +275,22 @@ def design(X: F32, fill: F64) -> F64:
     return np.hstack([filled, extra])
 
 
+@dataclass(frozen=True)
+class GridTerms:
+    """A request x product grid's negated log-odds as `table[key[r], p] + row[r] + slope[r] * inv_max[p]`.
+
+    A linear model's log-odds split into per-request, per-product and rank-one pair terms, so a
+    grid is scored without its (R * P, features) matrix: one gathered table row and two broadcast
+    adds per pair, in float32 (probabilities need no more than 7 digits).
+    """
+
+    key: npt.NDArray[np.intp]  # (R,) the request's row of `table`
+    table: F32  # (keys, P)
+    row: F32  # (R,)
+    slope: F32  # (R,) amount x the weight of amount / product maximum
+    inv_max: F32  # (P,) 1 / the product's maximum amount (0 when it has none)
+
+
 @dataclass
 class MatchingModel:
     """A loaded model: its version, card and the arrays of a logistic model over `design(X)`.
@@ -293,35 +309,48 @@ class MatchingModel:
         """P(approve and accept) per row of FEATURES."""
         return _sigmoid(design(X, self.fill) @ self.weights + self.intercept)
 
-    def score_grid(
-        self, req: RequestBatch, prod: ProductBatch, rate: F64, unknown: npt.NDArray[np.int8]
-    ) -> F32:
-        """(R, P) probability for every pair: `predict(grid_features(...))` to float32 precision."""
+    def grid_terms(self, req: RequestBatch, prod: ProductBatch) -> GridTerms:
+        """The log-odds of every pair, split into what the grid pass adds up (see `GridTerms`)."""
         w, fill = self.weights, self.fill
         r = _request_columns(req)
         r = np.where(np.isnan(r), fill[list(_REQUEST_COLS.values())][None, :], r)
-        a = self.intercept + r @ w[list(_REQUEST_COLS.values())]
-        a += w[len(FEATURES)] * np.isnan(req.grade_ord)
-        b = _product_columns(prod) @ w[list(_PRODUCT_COLS.values())]
+        row = self.intercept + r @ w[list(_REQUEST_COLS.values())]
+        row += w[len(FEATURES)] * np.isnan(req.grade_ord)
+        # Everything else a pair's log-odds hold depends on the request only through a few
+        # categories: grade (the rate's spread row), collateral offered (the one interaction) and
+        # which of league, industry and size class are unknown (the unknown-rule count).
+        t = prod.tables
+        grade = np.where(np.isnan(req.grade_ord), len(GRADES), np.nan_to_num(req.grade_ord)).astype(np.intp)
+        flags = np.column_stack(
+            [req.collateral, req.league == "", req.industry == "", np.isnan(req.size_ord)]
+        ).astype(np.intp)
+        code = grade * 16 + flags @ np.array([8, 4, 2, 1])
+        codes, key = np.unique(code, return_inverse=True)
+        g, bits = codes // 16, (codes[:, None] & np.array([8, 4, 2, 1])) > 0
+        by_grade = np.hstack([prod.spreads, prod.spreads.max(axis=1)[:, None]]).T + prod.base_rate[None, :]
+        unknown_by = np.vstack([~t.any_league, ~t.any_industry, prod.size_mask != 0, t.has_grade_min]).astype(
+            np.float64
+        )
+        with np.errstate(invalid="ignore"):
+            unknown_always = prod.requires_guarantee & np.isnan(prod.guarantee_capacity)
+        unknowns = (
+            bits[:, 1:].astype(np.float64) @ unknown_by[:3]
+            + (g == len(GRADES))[:, None] * unknown_by[3]
+            + unknown_always
+        )
+        table = _product_columns(prod) @ w[list(_PRODUCT_COLS.values())]
+        table = table[None, :] + bits[:, :1] * (w[len(FEATURES) + 1] * prod.requires_collateral)[None, :]
+        table += w[12] * by_grade.astype(np.float32)[g] + w[16] * unknowns
         inv_max = np.where(np.isfinite(prod.max_amount), 1.0 / prod.max_amount, 0.0)
-        # log-odds = a[r] + b[p] + rank-one pair terms + rate and unknown-rule terms, in place, in
-        # float32: half the memory traffic of float64, and probabilities need no more than 7 digits.
         f4 = np.float32
-        z = np.multiply.outer((w[2] * req.amount).astype(f4), inv_max.astype(f4))
-        z += a.astype(f4)[:, None]
-        # The one interaction: collateral offered x required, as a second product row for offerers.
-        bb = np.vstack([b, b + w[len(FEATURES) + 1] * prod.requires_collateral]).astype(f4)
-        z += bb[req.collateral.astype(np.intp)]
-        tmp = np.multiply(rate, w[12], dtype=f4)
-        z += tmp
-        np.multiply(unknown, w[16], out=tmp, dtype=f4)
-        z += tmp
-        np.negative(z, out=z)
-        np.exp(z, out=z)
-        z += 1.0
-        np.reciprocal(z, out=z)
-        out: F32 = z
-        return out
+        # Negated: the grid pass takes exp(-log-odds) in place.
+        return GridTerms(
+            key=key.ravel().astype(np.intp),
+            table=(-table).astype(f4),
+            row=(-row).astype(f4),
+            slope=(-w[2] * req.amount).astype(f4),
+            inv_max=inv_max.astype(f4),
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The artefact: plain arrays, readable and diffable."""
