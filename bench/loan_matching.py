@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 
 from loan_matching.domain.assignment import REL_GAP, lp_bound, solve
-from loan_matching.domain.matching_model import FEATURES, grid_features, load_model, synthetic_batches
+from loan_matching.domain.matching_model import FEATURES, grid_features, load_model
 from loan_matching.domain.ranking import THREADS, rank_grid
 from loan_matching.domain.scoring import evaluate_rules, indicative_rate
+from loan_matching.models.training import synthetic_batches
 
 GOAL_PAIRS_PER_SECOND = 30e6
 

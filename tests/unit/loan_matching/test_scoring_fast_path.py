@@ -8,14 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from loan_matching.domain.matching_model import (
-    CARD_FILE,
-    MODELS_DIR,
-    grid_features,
-    load_model,
-    synthetic_batches,
-    train,
-)
+from loan_matching.domain.matching_model import CARD_FILE, MODELS_DIR, grid_features, load_model
 from loan_matching.domain.ranking import rank_grid
 from loan_matching.domain.scoring import (
     NOT_MET,
@@ -28,6 +21,7 @@ from loan_matching.domain.scoring import (
     evaluate_rules,
     indicative_rate,
 )
+from loan_matching.models.training import synthetic_batches, train
 
 
 def _batches(seed: int = 1) -> tuple[RequestBatch, ProductBatch]:

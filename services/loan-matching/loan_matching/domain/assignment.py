@@ -213,7 +213,8 @@ def _amount_prices(
         )
         np.add.at(H, (cw[both], cl[both]), share[both] * aw[both])
         np.add.at(H, (cl[both], cw[both]), share[both] * aw[both])
-        q = np.bincount(seg[e_w] * m + cw[e_w], weights=share[e_w], minlength=n_seg * m)
+        q = np.zeros(n_seg * m)
+        q += np.bincount(seg[e_w] * m + cw[e_w], weights=share[e_w], minlength=n_seg * m)
         q += np.bincount(seg[e_l] * m + cl[e_l], weights=share[e_l] * aw[e_l], minlength=n_seg * m)
         q = q.reshape(n_seg, m)
         H -= q.T @ q
