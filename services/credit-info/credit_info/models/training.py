@@ -284,7 +284,7 @@ def train(out_dir: Path = MODELS_DIR, rows: int = 20_000, seed: int = 7) -> dict
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("rating-*"):
         old.unlink()
-    (out_dir / report["artifact"]).write_text(json.dumps(card.to_json(), indent=1) + "\n")
+    (out_dir / f"{MODEL_VERSION}.json").write_text(json.dumps(card.to_json(), indent=1) + "\n")
     (out_dir / CARD_FILE).write_text(json.dumps(report, indent=2) + "\n")
     (out_dir / "model_card.md").write_text(card_md(report))
     load_model.cache_clear()

@@ -216,8 +216,8 @@ def _amount_prices(
         q = np.zeros(n_seg * m)
         q += np.bincount(seg[e_w] * m + cw[e_w], weights=share[e_w], minlength=n_seg * m)
         q += np.bincount(seg[e_l] * m + cl[e_l], weights=share[e_l] * aw[e_l], minlength=n_seg * m)
-        q = q.reshape(n_seg, m)
-        H -= q.T @ q
+        per_request = q.reshape(n_seg, m)
+        H -= per_request.T @ per_request
         H /= tau
         return H
 
