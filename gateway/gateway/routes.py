@@ -23,12 +23,15 @@ ROUTES: dict[str, str] = {
     "lending-reports": "loan-matching",
     "quotas": "loan-matching",
     "model": "loan-matching",
+    "interest-subsidies": "loan-matching",
     # guarantee-registry
     "guarantee-companies": "guarantee-registry",
     "guarantees": "guarantee-registry",
     "coverage": "guarantee-registry",
     "capital-injections": "guarantee-registry",
     "divisions": "guarantee-registry",
+    "reguarantee-agreements": "guarantee-registry",
+    "compensation-funds": "guarantee-registry",
     # events
     "fairs": "events",
 }

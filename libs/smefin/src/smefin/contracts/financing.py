@@ -49,6 +49,9 @@ class OfferTerms(EventPayload):
     guarantee_company_ids: list[str] = []
     # A start-up micro guaranteed loan (创业小额担保贷款) draws the risk-compensation fund on default.
     startup_micro_loan: bool = False
+    # The borrower's size class (2011 standard) when the offer was accepted: small and micro loans a
+    # financing guarantee company guarantees draw the 2013 risk-compensation scheme on default.
+    size_class: str | None = None
 
 
 @event("offer.made", topic=Topic.FINANCING)
@@ -181,3 +184,16 @@ class AssignmentRoundCompleted(EventPayload):
     assigned: int
     objective: Decimal
     bound: Decimal
+
+
+@event("interest_subsidy.paid", topic=Topic.FINANCING)
+class InterestSubsidyPaid(EventPayload):
+    """The office paid an interest subsidy (贴息) on a loan from a programme's fund for the year."""
+
+    subsidy_id: UUID
+    loan_id: UUID
+    uscc: str
+    bank_org_id: str
+    programme: str
+    amount: Decimal
+    year: int
