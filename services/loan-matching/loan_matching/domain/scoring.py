@@ -29,6 +29,7 @@ GUARANTEED_KINDS = frozenset({"guaranteed", "startup_micro_guaranteed"})
 F = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int8]
 B = npt.NDArray[np.bool_]
+U8 = npt.NDArray[np.uint8]
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,16 @@ class _ProductTables:
     grade_ok: B  # (len(GRADES) + 1, P); the last row: grade unknown
     has_grade_min: B  # (P,)
     quota_room: B  # (P,) at least one more loan allowed by count
+    # The same rules as packed bit rows (bit p: no "not met" for product p), for the fast path:
+    # a request ANDs one row per rule and the grid pass unpacks one (P,) row instead of folding
+    # every rule over the grid. Row layouts follow `pass_bits`.
+    league_bits: U8  # (len(leagues) + 2, P/8): named leagues, an unnamed one, unknown
+    size_bits: U8  # (len(SIZE_CLASSES) + 1, P/8): the last row, size unknown
+    grade_bits: U8  # (len(GRADES) + 1, P/8): the last row, grade unknown
+    collateral_bits: U8  # (2, P/8) by collateral offered; the product-only count quota in both
+    guarantee_bits: U8  # (2, P/8) by guarantee accepted
+    amount_low: F  # (P,) the amount rules hold exactly for amount_low <= amount <= amount_high
+    amount_high: F
 
     @staticmethod
     def build(prod: ProductBatch) -> _ProductTables:
@@ -255,6 +266,12 @@ class _ProductTables:
         with np.errstate(invalid="ignore"):
             by_grade = np.arange(len(GRADES))[:, None] >= prod.min_grade_ord[None, :]
         grade_ok = np.vstack([by_grade, np.zeros((1, len(prod)), dtype=bool)]) | no_min[None, :]
+        every = np.ones((1, len(prod)), dtype=bool)  # an unknown answer never disqualifies
+        quota_room = prod.quota_left_count >= 1
+        high = np.minimum(prod.max_amount, prod.quota_left_amount)
+        with np.errstate(invalid="ignore"):
+            known_cap = prod.requires_guarantee & ~np.isnan(prod.guarantee_capacity)
+        high = np.where(known_cap, np.minimum(high, prod.guarantee_capacity), high)
         return _ProductTables(
             any_league,
             leagues,
@@ -265,7 +282,14 @@ class _ProductTables:
             size_ok,
             grade_ok,
             ~no_min,
-            prod.quota_left_count >= 1,
+            quota_room,
+            _pack(np.vstack([league_ok, every])),
+            _pack(np.vstack([size_ok, every])),
+            _pack(np.vstack([by_grade | no_min[None, :], every])),
+            _pack(np.vstack([~prod.requires_collateral, every]) & quota_room[None, :]),
+            _pack(np.vstack([~prod.requires_guarantee, every])),
+            prod.min_amount,
+            high,
         )
 
     def league(self, values: npt.NDArray[np.str_]) -> B:
@@ -317,6 +341,48 @@ def _rule_terms(req: RequestBatch, prod: ProductBatch) -> list[tuple[B, B | None
         (t.quota_room[None, :] & (prod.quota_left_amount[None, :] >= r_amt), None),
         (~needs | cap_ok, needs & np.isnan(prod.guarantee_capacity)[None, :]),
     ]
+
+
+def _pack(ok: B) -> U8:
+    """(rows, P) booleans as (rows, ceil(P / 8)) bit rows."""
+    out: U8 = np.packbits(ok, axis=1)
+    return out
+
+
+def pass_bits(req: RequestBatch, prod: ProductBatch) -> U8:
+    """(R, ceil(P / 8)) bit rows: bit p set when no rule but the amount rules says "not met".
+
+    Every such rule depends on the request through one category (league, industry, size class,
+    grade, collateral, guarantee, term), so a request's row is the AND of one table row per rule.
+    The amount rules are the interval `amount_low <= amount <= amount_high` of the product tables.
+    Unpacked and ANDed with that interval, this is `eligibility(...)[0]`, built without (R, P) folds.
+    """
+    t = prod.tables
+    n = len(t.leagues)
+    at = (
+        np.minimum(np.searchsorted(t.leagues, req.league), max(n - 1, 0))
+        if n
+        else np.zeros(len(req), np.intp)
+    )
+    named = (t.leagues[at] == req.league) if n else np.zeros(len(req), dtype=bool)
+    league_row = np.where(req.league == "", n + 1, np.where(named, at, n))
+    codes, code_row = np.unique(req.industry, return_inverse=True)
+    industry_bits = _pack(t.industry(codes) | (codes == "")[:, None])
+    terms, term_row = np.unique(req.term, return_inverse=True)
+    with np.errstate(invalid="ignore"):
+        term_ok = (terms[:, None] >= prod.min_term[None, :]) & (terms[:, None] <= prod.max_term[None, :])
+    size_row = np.where(np.isnan(req.size_ord), len(SIZE_CLASSES), np.nan_to_num(req.size_ord)).astype(
+        np.intp
+    )
+    grade_row = np.where(np.isnan(req.grade_ord), len(GRADES), np.nan_to_num(req.grade_ord)).astype(np.intp)
+    bits: U8 = t.league_bits[league_row]
+    bits &= industry_bits[code_row.ravel()]
+    bits &= _pack(term_ok)[term_row.ravel()]
+    bits &= t.size_bits[size_row]
+    bits &= t.grade_bits[grade_row]
+    bits &= t.collateral_bits[req.collateral.astype(np.intp)]
+    bits &= t.guarantee_bits[req.accepts_guarantee.astype(np.intp)]
+    return bits
 
 
 def evaluate_rules(req: RequestBatch, prod: ProductBatch) -> I8:
