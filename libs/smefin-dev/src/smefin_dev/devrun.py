@@ -30,6 +30,9 @@ from smefin.migrations import upgrade
 from smefin_dev import demo
 from smefin_dev.devinfra import EmbeddedBroker, EmbeddedPostgres, create_databases
 
+# uvicorn's fast event loop and HTTP parser (pinned in requirements.txt); the k8s commands name them too.
+UVICORN_SPEED: list[str] = []
+
 
 @dataclass(frozen=True)
 class ServiceProcess:
