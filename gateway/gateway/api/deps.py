@@ -9,7 +9,7 @@ from fastapi import Depends, Query, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.domain.accounts import Policy, session_caller
-from gateway.domain.api_keys import key_caller
+from gateway.domain.api_keys import key_caller, record_use
 from gateway.domain.callers import Caller, CredentialKind
 from gateway.domain.credentials import API_KEY_PREFIX, SESSION_PREFIX
 from gateway.settings import Settings
@@ -83,13 +83,18 @@ async def authenticate(request: Request) -> Caller | None:
     if len(value) > 4096:
         raise Unauthorized("the credential is too long to be one of ours")
     db: Database = request.app.state.db
+    # Both look-ups are reads: no transaction to begin and commit on every call at the door.
     if value.startswith(API_KEY_PREFIX):
-        async with db.unit_of_work() as session:
-            return await key_caller(session, value)
+        async with db.read_session() as session:
+            caller, use_due = await key_caller(session, value)
+        if use_due:
+            async with db.unit_of_work() as session:
+                await record_use(session, caller.credential_id)
+        return caller
     if value.startswith(SESSION_PREFIX):
         if from_cookie(request, settings):
             refuse_cross_site(request)
-        async with db.unit_of_work() as session:
+        async with db.read_session() as session:
             caller = await session_caller(session, value)
         if caller is None:
             raise Unauthorized(

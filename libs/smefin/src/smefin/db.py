@@ -15,6 +15,7 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
+from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 # Stable constraint names so migrations can drop what they created.
@@ -46,6 +47,16 @@ def asyncpg_url(url: str) -> str:
     return url
 
 
+class ReadOnlySession(Session):
+    """The sync half of a read session: a write through it is a programming error, not a commit."""
+
+    def flush(self, objects: Any = None) -> None:
+        """Refuse to write anything; a flush with nothing pending is harmless."""
+        if self.new or self.dirty or self.deleted:
+            raise RuntimeError("a read session cannot write; take SessionDep for an endpoint that writes")
+        super().flush(objects)
+
+
 class Database:
     """One engine and session factory per service process."""
 
@@ -55,6 +66,12 @@ class Database:
         engine_kwargs.setdefault("pool_size", 10)
         self.engine: AsyncEngine = create_async_engine(self.url, **engine_kwargs)
         self.sessionmaker = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        # Reads on the same pool without BEGIN / COMMIT: each statement is its own READ COMMITTED
+        # snapshot, which is what statements inside a READ COMMITTED transaction get anyway.
+        self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.read_sessionmaker = async_sessionmaker(
+            self.read_engine, class_=AsyncSession, sync_session_class=ReadOnlySession, expire_on_commit=False
+        )
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
@@ -66,6 +83,12 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads only: no transaction to open or commit (one round trip per query)."""
+        async with self.read_sessionmaker() as session:
+            yield session
 
     async def ping(self) -> None:
         """Raise unless the database answers."""
