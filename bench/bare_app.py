@@ -74,9 +74,9 @@ def create_app() -> FastAPI:
 
     @app.post("/api/v1/financing-requests", status_code=201)
     async def write(body: dict[str, Any], request: Request) -> dict[str, Any]:
-        rid, now = uuid.uuid4(), datetime.now(UTC)
+        rid, event_id, now = uuid.uuid4(), uuid.uuid4(), datetime.now(UTC)
         event = {
-            "event_id": str(uuid.uuid4()),
+            "event_id": str(event_id),
             "type": "financing_request.submitted",
             "version": 1,
             "source": "loan-matching",
@@ -99,7 +99,7 @@ def create_app() -> FastAPI:
             )
             await conn.execute(
                 INSERT_OUTBOX,
-                uuid.UUID(event["event_id"]),
+                event_id,
                 str(rid),
                 event,
                 {"event_type": event["type"], "source": "loan-matching"},

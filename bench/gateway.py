@@ -22,6 +22,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -86,7 +87,7 @@ def _spawn(factory: str, port: int, env: dict[str, str], log: Path) -> subproces
     )
 
 
-def _wait(url: str, timeout: float = 90) -> None:
+def _wait(url: str, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -397,7 +398,9 @@ def run() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    # Keep the processes up for profiling by hand: prints each path, waits for Ctrl-C.
+    # Keep the processes up for profiling by hand: prints each path, waits for Ctrl-C or SIGTERM.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with platform() as paths:
         print(json.dumps(paths, indent=1), f"\npids {os.environ['BENCH_HTTP_PIDS']}", flush=True)
         with suppress(KeyboardInterrupt):

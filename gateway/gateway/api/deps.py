@@ -95,12 +95,12 @@ async def authenticate(request: Request) -> Caller | None:
         if from_cookie(request, settings):
             refuse_cross_site(request)
         async with db.read_session() as session:
-            caller = await session_caller(session, value)
-        if caller is None:
+            found = await session_caller(session, value)
+        if found is None:
             raise Unauthorized(
                 "your session has expired or was ended; log in again at POST /api/v1/auth/login"
             )
-        return caller
+        return found
     if value.count(".") == 2:
         if not settings.accept_operator_tokens:
             raise Unauthorized(f"internal tokens are not accepted at the gateway; {HOW_TO_AUTHENTICATE}")
