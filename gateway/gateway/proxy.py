@@ -55,6 +55,8 @@ UNAVAILABLE = frozenset({502, 503, 504})
 PUBLIC_PREFIXES = ("/api/v1/reference/",)
 REPLAYED_HEADER = "Idempotent-Replayed"
 TOKEN_CACHE_SIZE = 4096
+# Answers up to this size with a Content-Length are relayed whole; larger or open-ended ones stream.
+BUFFERED_BODY_BYTES = 256 * 1024
 
 
 @dataclass
@@ -190,6 +192,15 @@ class Forwarder:
         response = await self._send(request, upstream, caller)
         if isinstance(response, Response):
             return response
+        length = response.headers.get("content-length", "")
+        if request.method != "HEAD" and length.isdigit() and int(length) <= BUFFERED_BODY_BYTES:
+            # A small answer of known length goes out in one piece, raw (still encoded) as it came:
+            # streaming it would cost a task group and a disconnect listener per call.
+            try:
+                body = b"".join([chunk async for chunk in response.aiter_raw()])
+            finally:
+                await response.aclose()
+            return Response(body, status_code=response.status_code, headers=_response_headers(response))
         return StreamingResponse(
             response.aiter_raw(),
             status_code=response.status_code,
