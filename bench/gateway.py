@@ -323,7 +323,9 @@ def platform() -> Iterator[dict[str, tuple[str, dict[str, str], str, dict[str, A
         _wait(f"http://127.0.0.1:{bare_port}/healthz")
         gateway, service, bare = (f"http://127.0.0.1:{p}" for p in (gw_port, svc_port, bare_port))
         key, product_id = asyncio.run(_prepare(gateway))
-        bank_token = issue_internal_token(Principal(subject="bench", role=Role.BANK, org_id=BANK), DEV_SECRET)
+        bank_token = issue_internal_token(
+            Principal(subject="bench", role=Role.BANK, org_id=BANK), DEV_SECRET, ttl=timedelta(hours=1)
+        )
         sme_token = issue_internal_token(
             Principal(subject="bench-sme", role=Role.SME, org_id=f"sme-{USCC}", uscc=USCC),
             DEV_SECRET,
