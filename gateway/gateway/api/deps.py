@@ -127,13 +127,13 @@ async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def policy_dependency(request: Request) -> Policy:
+async def policy_dependency(request: Request) -> Policy:
     """The account rules from settings."""
     policy: Policy = request.app.state.policy
     return policy
 
 
-def settings_dependency(request: Request) -> Settings:
+async def settings_dependency(request: Request) -> Settings:
     """The gateway's settings."""
     settings: Settings = request.app.state.settings
     return settings
