@@ -57,7 +57,9 @@ async def list_products(
 @router.get("/{product_id}", response_model=ProductRead | ProductPublic, summary="One product")
 async def get(product_id: uuid.UUID, session: ReadSessionDep, who: PrincipalDep) -> Response:
     """Published products are public (terms and rates); drafts and quotas only to their bank and the office."""
-    return model_response(view(await access.get_readable(session, Product, who, product_id), who))
+    row = await access.get_readable_row(session, Product, who, product_id)
+    schema = ProductRead if products.sees_quotas(row, who) else ProductPublic
+    return model_response(schema.model_validate(dict(row)))
 
 
 @router.patch("/{product_id}", response_model=ProductRead, summary="Edit a product (new version)")
