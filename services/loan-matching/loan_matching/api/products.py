@@ -1,6 +1,7 @@
 """Loan products: banks create, edit (versioned), publish and withdraw them."""
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Query, Response
 
@@ -57,9 +58,9 @@ async def list_products(
 @router.get("/{product_id}", response_model=ProductRead | ProductPublic, summary="One product")
 async def get(product_id: uuid.UUID, session: ReadSessionDep, who: PrincipalDep) -> Response:
     """Published products are public (terms and rates); drafts and quotas only to their bank and the office."""
-    row = await access.get_readable_row(session, Product, who, product_id)
+    row: dict[str, Any] = dict(await access.get_readable_row(session, Product, who, product_id))
     schema = ProductRead if products.sees_quotas(row, who) else ProductPublic
-    return model_response(schema.model_validate(dict(row)))
+    return model_response(schema.model_validate(row))
 
 
 @router.patch("/{product_id}", response_model=ProductRead, summary="Edit a product (new version)")
