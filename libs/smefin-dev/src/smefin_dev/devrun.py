@@ -30,6 +30,9 @@ from smefin.migrations import upgrade
 from smefin_dev import demo
 from smefin_dev.devinfra import EmbeddedBroker, EmbeddedPostgres, create_databases
 
+# uvicorn's fast event loop and HTTP parser (pinned in requirements.txt); the k8s commands name them too.
+UVICORN_SPEED = ["--loop", "uvloop", "--http", "httptools"]
+
 
 @dataclass(frozen=True)
 class ServiceProcess:
@@ -160,6 +163,7 @@ class Platform:
             "--no-access-log",
             "--timeout-graceful-shutdown",
             "5",
+            *UVICORN_SPEED,
         ]
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         self.children.append((name, proc))

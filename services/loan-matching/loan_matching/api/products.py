@@ -1,10 +1,11 @@
 """Loan products: banks create, edit (versioned), publish and withdraw them."""
 
 import uuid
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from loan_matching.api.deps import PrincipalDep, SessionDep
+from loan_matching.api.deps import PrincipalDep, ReadSessionDep, SessionDep
 from loan_matching.api.schemas import ProductCreate, ProductPublic, ProductRead, ProductUpdate
 from loan_matching.db import access
 from loan_matching.db.tables import Product
@@ -12,6 +13,7 @@ from loan_matching.domain import products
 from loan_matching.domain.statuses import ProductStatus
 from smefin.auth import Principal, Role
 from smefin.schemas import Limit, Offset
+from smefin.web import model_response
 
 router = APIRouter(prefix="/api/v1/products", tags=["products"])
 
@@ -29,7 +31,7 @@ def view(p: Product, who: Principal) -> ProductRead | ProductPublic:
 
 @router.get("", summary="List products")
 async def list_products(
-    session: SessionDep,
+    session: ReadSessionDep,
     who: PrincipalDep,
     status: str | None = Query(default=None, max_length=20),
     market: bool = Query(
@@ -53,10 +55,12 @@ async def list_products(
     return [view(p, who) for p in rows]
 
 
-@router.get("/{product_id}", summary="One product")
-async def get(product_id: uuid.UUID, session: SessionDep, who: PrincipalDep) -> ProductRead | ProductPublic:
+@router.get("/{product_id}", response_model=ProductRead | ProductPublic, summary="One product")
+async def get(product_id: uuid.UUID, session: ReadSessionDep, who: PrincipalDep) -> Response:
     """Published products are public (terms and rates); drafts and quotas only to their bank and the office."""
-    return view(await access.get_readable(session, Product, who, product_id), who)
+    row: dict[str, Any] = dict(await access.get_readable_row(session, Product, who, product_id))
+    schema = ProductRead if products.sees_quotas(row, who) else ProductPublic
+    return model_response(schema.model_validate(row))
 
 
 @router.patch("/{product_id}", response_model=ProductRead, summary="Edit a product (new version)")

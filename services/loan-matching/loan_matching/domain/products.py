@@ -1,6 +1,7 @@
 """Loan products (贷款产品): banks create, edit (versioned), publish and withdraw; quota room per period."""
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -48,9 +49,10 @@ async def product_rows(session: AsyncSession, products: list[Product]) -> list[d
     return rows
 
 
-def sees_quotas(p: Product, who: Principal) -> bool:
-    """Quota room is the bank's own business and the office's."""
-    return who.role == Role.OFFICE or (who.role == Role.BANK and p.bank_org_id == who.org_id)
+def sees_quotas(p: Product | Mapping[str, Any], who: Principal) -> bool:
+    """Quota room is the bank's own business and the office's (a product, or its row's columns)."""
+    bank = p["bank_org_id"] if isinstance(p, Mapping) else p.bank_org_id
+    return who.role == Role.OFFICE or (who.role == Role.BANK and bank == who.org_id)
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
