@@ -93,7 +93,9 @@ class Journey(HttpUser):
         if accepted.status_code != 200:
             return
         self.client.get(
-            f"/api/v1/credit-reports/{self.sme['uscc']}", headers=BANK, name="GET /credit-reports/{uscc}"
+            f"/api/v1/credit-reports/{self.sme['uscc']}?purpose=loan_application",
+            headers=BANK,
+            name="GET /credit-reports/{uscc}",
         )
         self.client.post("/api/v1/loans", json={"offer_id": offer_id}, headers=BANK, name="POST /loans")
 
@@ -115,7 +117,11 @@ class BankDesk(HttpUser):
     @task(2)
     def credit_report(self) -> None:
         uscc = random.choice(SMES)["uscc"]
-        self.client.get(f"/api/v1/credit-reports/{uscc}", headers=BANK, name="GET /credit-reports/{uscc}")
+        self.client.get(
+            f"/api/v1/credit-reports/{uscc}?purpose=loan_application",
+            headers=BANK,
+            name="GET /credit-reports/{uscc}",
+        )
 
 
 class OfficeDesk(HttpUser):

@@ -191,9 +191,33 @@ def create_app(
         include_in_schema=False,
     )
     async def proxy(request: Request, path: str) -> Response:
+        service = service_for(request.url.path)
+        # The public document is the truth for every route, the gateway's own and the services'.
         allowed = documented.allowed(request.url.path)
-        if allowed and request.method not in {*allowed, *(["HEAD"] if "GET" in allowed else [])}:
-            # The public document is the truth for every route, the gateway's own and the services'.
+        if service is None and allowed is None:
+            return JSONResponse(
+                {"detail": f"no service serves /api/v1/{path}; GET /api/v1 lists the resources"},
+                status_code=404,
+            )
+        forwarder: Forwarder = request.app.state.forwarder
+        limits: RateLimits = request.app.state.rate_limits
+        address = client_ip(request) or "unknown"
+        caller = None
+        if request.url.path.startswith(PUBLIC_PREFIXES):
+            await limits.hit("address", address)
+        else:
+            try:
+                caller = await authenticate(request)
+            except Unauthorized:
+                await limits.hit("address", address)
+                raise
+            if caller is None:
+                await limits.hit("address", address)
+                raise NotAuthenticated(f"authentication required: {HOW_TO_AUTHENTICATE}")
+            request.state.caller = caller
+            if caller.credential != CredentialKind.OPERATOR:
+                await limits.hit("address", address)
+        if allowed is not None and request.method not in {*allowed, *(["HEAD"] if "GET" in allowed else [])}:
             allow = ", ".join(allowed)
             return JSONResponse(
                 {
@@ -203,30 +227,10 @@ def create_app(
                 status_code=405,
                 headers={"Allow": allow},
             )
-        service = service_for(request.url.path)
-        if service is None:
-            return JSONResponse(
-                {"detail": f"no service serves /api/v1/{path}; GET /api/v1 lists the resources"},
-                status_code=404,
-            )
-        forwarder: Forwarder = request.app.state.forwarder
-        limits: RateLimits = request.app.state.rate_limits
-        address = client_ip(request) or "unknown"
-        if request.url.path.startswith(PUBLIC_PREFIXES):
-            await limits.hit("address", address)
-            return await forwarder.forward(request, service, None)
-        try:
-            caller = await authenticate(request)
-        except Unauthorized:
-            await limits.hit("address", address)
-            raise
-        if caller is None:
-            await limits.hit("address", address)
-            raise NotAuthenticated(f"authentication required: {HOW_TO_AUTHENTICATE}")
-        request.state.caller = caller
-        if caller.credential != CredentialKind.OPERATOR:
-            await limits.hit("address", address)
-        await forwarder.check(request, caller, path.split("/", 1)[0])
+        if service is None:  # a gateway route's documented method is answered by that route, never here
+            return JSONResponse({"detail": f"no route {request.method} /api/v1/{path}"}, status_code=404)
+        if caller is not None:
+            await forwarder.check(request, caller, path.split("/", 1)[0])
         return await forwarder.forward(request, service, caller)
 
     return app
