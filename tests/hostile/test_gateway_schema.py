@@ -7,7 +7,7 @@ organizer, each an account made through the public API (`tests/support/accounts.
 but `positive_data_acceptance` (a schema cannot say "this USCC's check character" or "min ≤ max"): no
 server error, and no status, header or body outside the document.
 
-Bounded in `make test` (a fixed seed, the documented examples and 2 generated cases per operation);
+Bounded in `make test` (a fixed seed, the documented examples and 1 generated case per operation);
 `make soak` (SMEFIN_SOAK=1) adds the coverage and stateful phases, 25 cases per operation and the bank's
 and guarantor's API keys. SMEFIN_GATEWAY_FUZZ_EXAMPLES / SMEFIN_GATEWAY_FUZZ_PHASES override either.
 Case counts per role go to bench/results/gateway_fuzz.jsonl.
@@ -37,7 +37,7 @@ from tests.support.platform import PlatformUnderTest, running_platform
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results" / "gateway_fuzz.jsonl"
 SOAK = os.environ.get("SMEFIN_SOAK") == "1"
-EXAMPLES = os.environ.get("SMEFIN_GATEWAY_FUZZ_EXAMPLES", "25" if SOAK else "2")
+EXAMPLES = os.environ.get("SMEFIN_GATEWAY_FUZZ_EXAMPLES", "25" if SOAK else "1")
 PHASES = os.environ.get(
     "SMEFIN_GATEWAY_FUZZ_PHASES", "examples,coverage,fuzzing,stateful" if SOAK else "examples,fuzzing"
 )
