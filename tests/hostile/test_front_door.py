@@ -313,6 +313,20 @@ def test_oversized_bodies_are_refused_with_413(platform: PlatformUnderTest) -> N
     assert platform.all_ready()
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/v1/matches/%01%1a", "/api/v1/fairs/7%12%02/meetings", "/api/v1/products/a%2Fb"]
+)
+def test_escaped_control_characters_in_a_path_get_a_4xx_not_a_500(
+    platform: PlatformUnderTest, path: str
+) -> None:
+    """The gateway forwards the path as the caller encoded it (it once decoded it and failed with a 500)."""
+    bank = bearer(Role.BANK, "bank-x")
+    for method in ("GET", "POST"):
+        r = httpx.request(method, f"{platform.gateway.url}{path}", headers=bank, json={}, timeout=10)
+        assert 400 <= r.status_code < 500, (method, path, r.status_code, r.text)
+        assert r.json()["detail"], r.text
+
+
 MALFORMED = {
     "truncated json": (b'{"name": "a', "application/json"),
     "not json": (b"<xml/>", "application/json"),
