@@ -337,6 +337,7 @@ def run() -> dict[str, Any]:
     if result.failures:
         print("failures:", json.dumps(result.failures, ensure_ascii=False)[:2000])
     return {
+        "load_average": round(os.getloadavg()[0], 1),  # the machine is shared: read figures beside it
         "users": result.users,
         "seconds": result.seconds,
         "total": result.total,

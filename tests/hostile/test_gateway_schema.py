@@ -41,7 +41,8 @@ EXAMPLES = os.environ.get("SMEFIN_GATEWAY_FUZZ_EXAMPLES", "25" if SOAK else "1")
 PHASES = os.environ.get(
     "SMEFIN_GATEWAY_FUZZ_PHASES", "examples,coverage,fuzzing,stateful" if SOAK else "examples,fuzzing"
 )
-# A logout or a password change ends the session the rest of the run calls with: those go last.
+# A logout or a password change ends the session the rest of the run calls with: those go last (a second
+# run), for the SME in `make test` and for every role in the soak.
 SESSION_ENDING = ("/api/v1/auth/logout", "/api/v1/auth/password")
 # Callers: each role's person (session token); in the soak also the bank's and guarantor's systems.
 CALLERS = [role.value for role in ROLES] + (["bank-api-key", "guarantor-api-key"] if SOAK else [])
@@ -119,7 +120,8 @@ def test_public_document_holds_for_every_role(
     cases = _generated(output)
     assert code == 0, output[-20000:]
     last_cases = 0
-    if not caller.endswith("-api-key"):
+    # They answer the same for every role: one role in `make test`, every role in the soak.
+    if not caller.endswith("-api-key") and (SOAK or account.role == Role.SME):
         included = [arg for path in SESSION_ENDING for arg in ("--include-path", path)]
         code, last = _schemathesis(platform.gateway.url, header["Authorization"], tmp_path, *included)
         last_cases = _generated(last)
