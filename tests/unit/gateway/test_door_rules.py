@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
@@ -111,7 +112,7 @@ def test_merge_keeps_each_service_to_its_own_resources_and_renames_clashing_sche
 def test_the_door_allows_exactly_the_documented_methods_of_a_path() -> None:
     from gateway.docs import DocumentedMethods
 
-    document = {
+    document: dict[str, Any] = {
         "paths": {
             "/api/v1/matches": {"get": {}},
             "/api/v1/matches/{match_id}": {"get": {}, "patch": {}},
