@@ -23,6 +23,7 @@ ROUTES: dict[str, str] = {
     "lending-reports": "loan-matching",
     "quotas": "loan-matching",
     "model": "loan-matching",
+    "interest-subsidies": "loan-matching",
     # guarantee-registry
     "guarantee-companies": "guarantee-registry",
     "guarantees": "guarantee-registry",

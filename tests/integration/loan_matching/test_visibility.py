@@ -11,6 +11,7 @@ from loan_matching.db import access
 from loan_matching.db.tables import (
     AssignmentRound,
     FinancingRequest,
+    InterestSubsidy,
     LendingReport,
     Loan,
     Match,
@@ -32,6 +33,7 @@ ROUTES: dict[type[SQLModel], str | None] = {
     Match: "matches",
     Offer: "offers",
     Loan: "loans",
+    InterestSubsidy: "interest-subsidies",
     Product: "products",
     AssignmentRound: "assignment-rounds",
     LendingReport: None,
@@ -105,7 +107,17 @@ def _rows() -> list[SQLModel]:
         sme_loan_balance=Decimal("1.00"),
         total_loan_balance=Decimal("2.00"),
     )
-    return [p, r, m, o, loan, rnd, rep]
+    subsidy = InterestSubsidy(
+        loan_id=loan.id,
+        programme="tech_progress",
+        uscc=OWNER_SME,
+        bank_org_id=OWNER_BANK,
+        principal=loan.amount,
+        loan_rate=loan.rate,
+        months=6,
+        amount=Decimal("100.00"),
+    )
+    return [p, r, m, o, loan, rnd, rep, subsidy]
 
 
 def test_every_readable_resource_has_a_route_entry() -> None:

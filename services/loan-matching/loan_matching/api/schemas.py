@@ -8,6 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from loan_matching.domain.scoring import GRADES, KINDS, SIZE_CLASSES
+from loan_matching.domain.statuses import FundEntryKind, SubsidyProgramme, SubsidyStatus
 from smefin.reference.grades import CreditGrade
 from smefin.schemas import DecimalString, Money, Patch, PositiveMoney, Rate, Spread
 
@@ -368,3 +369,80 @@ class RewardRuleUpdate(Strict):
     rate_percent: Annotated[Decimal, DecimalString(10, places=4, example="0.5")]
     cap: Money | None = None
     requires_sme_growth_above_total: bool = Field(default=True, strict=True)
+
+
+class SubsidyCreate(Strict):
+    """Apply for an interest subsidy (贴息) on one of my running loans."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"loan_id": "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "programme": "tech_progress"}]
+        }
+    )
+
+    loan_id: uuid.UUID
+    programme: SubsidyProgramme
+
+
+class SubsidyDecision(Strict):
+    """The office's answer: approve pays from this year's fund."""
+
+    approve: bool = Field(strict=True)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class SubsidyRead(BaseModel):
+    """An interest-subsidy application and what became of it."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    loan_id: uuid.UUID
+    programme: SubsidyProgramme
+    uscc: str
+    bank_org_id: str
+    principal: Decimal
+    loan_rate: Decimal
+    months: int
+    amount: Decimal
+    status: SubsidyStatus
+    fund_year: int | None
+    reason: str | None
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class SubsidyFundRead(BaseModel):
+    """A programme's fund for one year."""
+
+    programme: SubsidyProgramme
+    year: int
+    opening: Decimal
+    appropriated: Decimal
+    paid_out: Decimal
+    balance: Decimal
+
+
+class SubsidyAppropriation(Strict):
+    """Budget added to a programme's fund for a year."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"amount": "10000000.00", "year": 2026, "note": "追加预算"}]}
+    )
+
+    amount: PositiveMoney
+    year: int = Field(ge=2000, le=2100, strict=True)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class SubsidyFundEntryRead(BaseModel):
+    """One ledger line."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    programme: SubsidyProgramme
+    year: int
+    kind: FundEntryKind
+    amount: Decimal
+    subsidy_id: uuid.UUID | None
+    note: str | None
+    recorded_at: datetime

@@ -17,6 +17,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from loan_matching.db.tables import (
     AssignmentRound,
     FinancingRequest,
+    InterestSubsidy,
     LendingReport,
     Loan,
     Match,
@@ -96,6 +97,7 @@ READABLE: dict[type[SQLModel], tuple[Rule, str]] = {
     Product: (_products, "product"),
     AssignmentRound: (_rounds, "assignment round"),
     LendingReport: (_reports, "lending report"),
+    InterestSubsidy: (_sme_or_bank(InterestSubsidy), "interest subsidy"),
 }
 # Rows everyone may read by design (the published market), left out of "another org sees nothing".
 PUBLIC: dict[type[SQLModel], ColumnElement[bool]] = {Product: col(Product.status) == ProductStatus.PUBLISHED}

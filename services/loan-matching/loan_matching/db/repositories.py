@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,9 +23,13 @@ from loan_matching.db.tables import (
     Offer,
     Outcome,
     Product,
+    SubsidyFundEntry,
 )
 from loan_matching.domain.statuses import OPEN_REQUEST, TAKEN_OFFER, MatchStatus, ProductStatus
 from smefin.db import utcnow
+from smefin.policy import loan_room
+
+DEFAULT_GUARANTOR_SHARE = Decimal("80")
 
 
 async def live_products(session: AsyncSession) -> list[Product]:
@@ -54,10 +59,16 @@ async def quota_used(
     return out
 
 
-async def capacities(session: AsyncSession) -> dict[str, tuple[Decimal, Decimal]]:
-    """Guarantee company id -> (remaining, single-client limit)."""
+async def capacities(session: AsyncSession) -> dict[str, Decimal]:
+    """Guarantee company id -> the largest loan it could guarantee for one new client."""
     rows = await session.exec(select(GuaranteeCapacity))
-    return {str(r.company_id): (r.remaining, r.single_client_limit) for r in rows}
+    # Events from before loan_room carry only liability figures: the registry's default 80 % share applies.
+    return {
+        str(r.company_id): r.loan_room
+        if r.loan_room is not None
+        else loan_room(min(r.remaining, r.single_client_limit), DEFAULT_GUARANTOR_SHARE)
+        for r in rows
+    }
 
 
 async def matches_of(session: AsyncSession, request_id: uuid.UUID) -> list[Match]:
@@ -169,3 +180,28 @@ async def upsert_lending_report(session: AsyncSession, values: dict[str, Any]) -
     t = LendingReport.__table__  # type: ignore[attr-defined]
     stmt = insert(t).values(**values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["bank_org_id", "month"], set_=values))
+
+
+async def subsidy_fund_entries(session: AsyncSession, programme: str, year: int) -> list[SubsidyFundEntry]:
+    """One programme-year's ledger, newest first."""
+    stmt = (
+        select(SubsidyFundEntry)
+        .where(col(SubsidyFundEntry.programme) == programme, col(SubsidyFundEntry.year) == year)
+        .order_by(col(SubsidyFundEntry.recorded_at).desc())
+    )
+    return list((await session.exec(stmt)).all())
+
+
+async def subsidy_fund_movements(session: AsyncSession, programme: str, year: int) -> dict[str, Decimal]:
+    """A programme-year's appropriations and payouts, summed by kind."""
+    rows = await session.execute(
+        sa_select(col(SubsidyFundEntry.kind), func.coalesce(func.sum(SubsidyFundEntry.amount), 0))
+        .where(col(SubsidyFundEntry.programme) == programme, col(SubsidyFundEntry.year) == year)
+        .group_by(col(SubsidyFundEntry.kind))
+    )
+    return {kind: Decimal(total) for kind, total in rows.all()}
+
+
+async def lock_subsidy_fund(session: AsyncSession, programme_index: int, year: int) -> None:
+    """Serialise one programme-year's payouts until the transaction ends, so the fund never goes negative."""
+    await session.execute(sa_select(func.pg_advisory_xact_lock(7_100 + programme_index, year)))

@@ -17,6 +17,7 @@ from loan_matching.domain.statuses import (
     OfferStatus,
     ProductStatus,
     RequestStatus,
+    SubsidyStatus,
 )
 from smefin.db import new_registry, utcnow
 from smefin.outbox import MessagingTables
@@ -124,6 +125,8 @@ class GuaranteeCapacity(Base, table=True):
     company_id: uuid.UUID = Field(primary_key=True)
     remaining: Decimal = _money()
     single_client_limit: Decimal = _money()
+    # The largest loan it could guarantee for one new client (smefin.policy.loan_room); None from older events.
+    loan_room: Decimal | None = _money(nullable=True)
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
@@ -224,6 +227,47 @@ class Loan(Base, table=True):
     extension_status: str = Field(default=ExtensionStatus.NONE, max_length=20)
     extension_months: int = 0
     extension_reason: str | None = Field(default=None, max_length=500)
+
+
+class InterestSubsidy(Base, table=True):
+    """An SME's application for an interest subsidy (贴息) on one of its loans, and the office's decision."""
+
+    __tablename__ = "interest_subsidy"
+    __table_args__ = (UniqueConstraint("loan_id", "programme", name="uq_interest_subsidy_loan_programme"),)
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    loan_id: uuid.UUID = Field(foreign_key="loan.id", index=True)
+    programme: str = Field(max_length=20)
+    uscc: str = Field(max_length=18, index=True)
+    bank_org_id: str = Field(max_length=100, index=True)
+    principal: Decimal = _money()
+    loan_rate: Decimal = _rate()
+    months: int
+    amount: Decimal = _money()  # computed when applying; fixed when paid
+    status: str = Field(default=SubsidyStatus.APPLIED, max_length=10, index=True)
+    fund_year: int | None = None
+    reason: str | None = Field(default=None, max_length=500)
+    decided_by: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    decided_at: datetime | None = _ts(nullable=True)
+
+
+class SubsidyFundEntry(Base, table=True):
+    """One line of a subsidy fund's yearly ledger: an appropriation in, or a subsidy paid out."""
+
+    __tablename__ = "subsidy_fund_entry"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    programme: str = Field(max_length=20, index=True)
+    year: int = Field(index=True)
+    kind: str = Field(max_length=16)
+    amount: Decimal = _money()  # positive; the kind says which way
+    subsidy_id: uuid.UUID | None = Field(default=None, foreign_key="interest_subsidy.id")
+    note: str | None = Field(default=None, max_length=500)
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
 
 
 class Outcome(Base, table=True):

@@ -42,7 +42,8 @@ async def product_rows(session: AsyncSession, products: list[Product]) -> list[d
         d["quota_left_count"] = None if p.quota_count is None else p.quota_count - n
         d["quota_left_amount"] = None if p.quota_amount is None else p.quota_amount - a
         accepted = [caps[c] for c in (p.accepted_guarantee_company_ids or caps.keys()) if c in caps]
-        d["guarantee_capacity"] = max((min(r, s) for r, s in accepted), default=None)
+        # In loan terms, like the requested amount it is compared with (smefin.policy.loan_room).
+        d["guarantee_capacity"] = max(accepted, default=None)
         rows.append(d)
     return rows
 

@@ -128,6 +128,7 @@ def make_handlers(settings: Settings, model: MatchingModel | None = None) -> dic
                 company_id=p.company_id,
                 remaining=p.remaining,
                 single_client_limit=p.single_client_limit,
+                loan_room=p.loan_room,
                 updated_at=utcnow(),
             )
         )

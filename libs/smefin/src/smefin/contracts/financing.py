@@ -184,3 +184,16 @@ class AssignmentRoundCompleted(EventPayload):
     assigned: int
     objective: Decimal
     bound: Decimal
+
+
+@event("interest_subsidy.paid", topic=Topic.FINANCING)
+class InterestSubsidyPaid(EventPayload):
+    """The office paid an interest subsidy (贴息) on a loan from a programme's fund for the year."""
+
+    subsidy_id: UUID
+    loan_id: UUID
+    uscc: str
+    bank_org_id: str
+    programme: str
+    amount: Decimal
+    year: int
