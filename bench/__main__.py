@@ -28,6 +28,7 @@ BENCHMARKS = [
     "bench.outbox_relay",
     "bench.fairs",
     "bench.gateway",
+    "bench.load",
 ]
 RESULTS = Path(__file__).parent / "results"
 

@@ -146,9 +146,12 @@ class Forwarder:
     def _build(
         self, request: Request, upstream: Upstream, caller: Caller | None, content: object
     ) -> httpx.Request:
+        # The path exactly as the caller encoded it: decoding it first would turn %2F into a separator
+        # and a %00-style escape into a character no URL may carry.
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
         return self.client.build_request(
             request.method,
-            f"{upstream.url}{request.url.path}",
+            f"{upstream.url}{raw_path.decode('latin-1')}",
             params=request.query_params,
             headers=self.headers_for(request, caller),
             content=content,  # type: ignore[arg-type]
@@ -163,9 +166,13 @@ class Forwarder:
         attempts = 2 if is_read else 1
         for attempt in range(attempts):
             try:
-                response = await self.client.send(
-                    self._build(request, upstream, caller, content), stream=True
+                outgoing = self._build(request, upstream, caller, content)
+            except httpx.InvalidURL as exc:  # the caller's fault, not the service's: no breaker count
+                return JSONResponse(
+                    {"detail": f"this URL cannot be forwarded: {exc}", "code": "bad_request"}, status_code=400
                 )
+            try:
+                response = await self.client.send(outgoing, stream=True)
             except httpx.HTTPError as exc:
                 if attempt + 1 < attempts and isinstance(exc, RETRYABLE):
                     continue
