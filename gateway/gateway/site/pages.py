@@ -142,6 +142,8 @@ async def home(request: Request) -> Response:
         return see_other("/office")
     if role == "bank":
         return see_other("/bank")
+    if role in ("guarantor", "organizer"):
+        return see_other(f"/{role}")
     return render(request, "home.html", me=me.body)
 
 

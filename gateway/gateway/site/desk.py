@@ -1,0 +1,143 @@
+"""What the guarantor's and the organizer's desks share: who is calling, a posted form, and the API's
+refusal turned into sentences next to this form's own fields."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from gateway.site.i18n import FormErrors, form_errors, word
+from gateway.site.pages import error_page, form_of, lang_of, same_site, see_other, who
+from gateway.site.upstream import Api, ApiAnswer
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A business refusal the API words in a known way: which field it belongs to (None: the whole
+    form) and the sentence to say instead, with the pattern's named groups as its values."""
+
+    pattern: re.Pattern[str]
+    key: str
+    field: str | None = None
+
+
+async def signed_in(request: Request, *roles: str) -> tuple[Api, dict[str, Any]] | Response:
+    """The API and who is calling, or the response to send instead (login, or a refusal page)."""
+    api = Api(request)
+    if api.session is None:
+        return see_other("/login")
+    me = await who(api)
+    if me.status == 401:
+        return see_other("/login")
+    if not me.ok:
+        return error_page(request, 503, "error.unavailable")
+    if me.body["role"] not in roles:
+        return error_page(request, 403, "error.forbidden", me=me.body)
+    return api, me.body
+
+
+async def posted(request: Request, *roles: str) -> tuple[Api, dict[str, Any], dict[str, str]] | Response:
+    """A form posted from our own pages by one of `roles`: the API, who, and the trimmed form."""
+    got = await signed_in(request, *roles)
+    if isinstance(got, Response):
+        return got
+    api, me = got
+    if not same_site(request):
+        return error_page(request, 403, "error.cross_site", me=me)
+    return api, me, await form_of(request)
+
+
+def form_status(api_status: int) -> int:
+    """The page's own status for a refused form: the API's 4xx, a 503 for its 5xx."""
+    return api_status if 400 <= api_status < 500 else 503
+
+
+def page_rows(answer: ApiAnswer | None) -> list[dict[str, Any]]:
+    """A list answer, or a page's items; empty when the API refused (the page then says so)."""
+    if answer is None or not answer.ok:
+        return []
+    body = answer.body
+    rows = body.get("items", []) if isinstance(body, dict) else body
+    return rows if isinstance(rows, list) else []
+
+
+def api_errors(
+    request: Request,
+    answer: ApiAnswer,
+    names: Mapping[str, str],
+    *,
+    by_status: Mapping[int, str] | None = None,
+    rules: Sequence[Rule] = (),
+) -> FormErrors:
+    """The refusal as sentences in the person's language. `names` maps the API's field (its dotted
+    path, or its last part) to this form's field, whose label is `field.<form field>`; `rules` word
+    the business refusals the API gives as prose."""
+    lang = lang_of(request)
+    body: dict[str, Any] = dict(answer.body) if isinstance(answer.body, dict) else {}
+    out = FormErrors()
+    known = frozenset(names.values())
+    errors = body.get("errors")
+    if answer.status == 422 and isinstance(errors, list):
+        renamed = []
+        for e in errors:
+            path = str(e.get("field", "body"))
+            field = names.get(path) or names.get(path.split(".")[-1]) or path
+            rule = _rule_for(rules, str(e.get("message", "")))
+            if rule is not None:
+                out.fields.setdefault(field, _say(lang, rule, str(e.get("message", ""))))
+            else:
+                renamed.append({**e, "field": field})
+        if renamed:
+            rest = form_errors(lang, 422, {"errors": renamed}, known_fields=known)
+            for name, sentence in rest.fields.items():
+                out.fields.setdefault(name, sentence)
+            out.general += rest.general
+        return out
+    # A domain refusal: one problem, or several joined with "; " (and listed in `details`).
+    details = body.get("details")
+    problems = (
+        [str(p) for p in details if isinstance(p, str)]
+        if isinstance(details, list)
+        else [p for p in str(body.get("detail") or "").split("; ") if p]
+    )
+    unmatched = []
+    for problem in problems:
+        rule = _rule_for(rules, problem)
+        if rule is None:
+            unmatched.append(problem)
+        elif rule.field is None:
+            out.general.append(_say(lang, rule, problem))
+        else:
+            out.fields.setdefault(rule.field, _say(lang, rule, problem))
+    if out and not unmatched:
+        return out
+    # Anything else: "field: message" next to the field, the status's sentence, or the API's own words.
+    detail = "; ".join(unmatched) if unmatched else str(body.get("detail") or "")
+    name, sep, message = detail.partition(": ")
+    if sep and name in names:
+        detail = f"{names[name]}: {message}"
+    rest = form_errors(lang, answer.status, {"detail": detail}, known_fields=known, by_status=by_status)
+    for n, sentence in rest.fields.items():
+        out.fields.setdefault(n, sentence)
+    out.general += rest.general
+    return out
+
+
+def _rule_for(rules: Sequence[Rule], message: str) -> Rule | None:
+    return next((r for r in rules if r.pattern.search(message)), None)
+
+
+def _say(lang: Any, rule: Rule, message: str) -> str:
+    m = rule.pattern.search(message)
+    values = {k: v for k, v in (m.groupdict() if m else {}).items() if v is not None}
+    return word(lang, rule.key, **values)
+
+
+def first_sentence(errors: FormErrors) -> str:
+    """One sentence for a row's button: the first field's, else the general ones."""
+    return next(iter(errors.fields.values()), None) or " ".join(errors.general)
