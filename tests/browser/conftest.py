@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
 ]
 # Screenshots of every journey's last page: a test artifact (SMEFIN_ARTIFACTS overrides the place).
 ARTIFACTS = Path(os.environ.get("SMEFIN_ARTIFACTS", Path(__file__).resolve().parents[2] / ".artifacts"))
-SERVICES = ("credit-info", "loan-matching", "guarantee-registry")
+SERVICES = ("credit-info", "loan-matching", "guarantee-registry", "events")
 
 
 def ensure_chromium() -> str | None:
