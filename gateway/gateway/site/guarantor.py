@@ -4,6 +4,7 @@ outcomes. Every datum comes from guarantee-registry's public API through the gat
 
 from __future__ import annotations
 
+import asyncio
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -153,12 +154,16 @@ async def _company_desk(
     if c.get("owner_org_id") != me["org_id"]:
         # Companies are public facts, but the desk is for the company's own guarantor.
         return error_page(request, 403, "error.forbidden", me=me)
-    history = await api.get(f"/api/v1/guarantee-companies/{company_id}/history")
-    injections = await api.get("/api/v1/capital-injections", company_id=company_id, limit=100)
     params: dict[str, Any] = {"company_id": company_id, "limit": 100}
     if filter_status:
         params["status"] = filter_status
-    guarantees = await api.get("/api/v1/guarantees", **params)
+    # The panels' answers side by side: the page waits for the slowest, not for their sum.
+    history, injections, guarantees, waiting = await asyncio.gather(
+        api.get(f"/api/v1/guarantee-companies/{company_id}/history"),
+        api.get("/api/v1/capital-injections", company_id=company_id, limit=100),
+        api.get("/api/v1/guarantees", **params),
+        api.get("/api/v1/guarantees", company_id=company_id, status="pending_approval", limit=100),
+    )
     rows = page_rows(guarantees)
     cap = c["capacity"]
     current = {COMPANY_NAMES[f]: str(c.get(f) or "") for f in EDITABLE}
@@ -172,9 +177,8 @@ async def _company_desk(
         cap=cap,
         history=page_rows(history),
         injections=page_rows(injections),
-        pending=[g for g in rows if g["status"] == "pending_approval"],
+        pending=page_rows(waiting),
         guarantees=[g for g in rows if g["status"] != "pending_approval"],
-        guarantees_total=(guarantees.body or {}).get("total", len(rows)) if guarantees.ok else 0,
         filter_status=filter_status or "",
         statuses=("issued", "refused", "released", "claimed", "cancelled", "pending_approval"),
         sources=SOURCES,
@@ -186,7 +190,7 @@ async def _company_desk(
         profile=form if failed == "profile" and form is not None else current,
         row_errors=row_errors or {},
         row_fields=row_fields or {},
-        unavailable=not (history.ok and injections.ok and guarantees.ok),
+        unavailable=not (history.ok and injections.ok and guarantees.ok and waiting.ok),
     )
 
 

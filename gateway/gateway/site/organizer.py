@@ -4,6 +4,7 @@ Every datum comes from the events service's public API through the gateway (`ups
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -17,7 +18,7 @@ from fastapi.responses import Response
 from gateway.site.desk import Rule, api_errors, first_sentence, form_status, page_rows, posted, signed_in
 from gateway.site.i18n import FormErrors, word
 from gateway.site.pages import error_page, lang_of, render, see_other
-from gateway.site.upstream import Api
+from gateway.site.upstream import Api, ApiAnswer
 
 router = APIRouter(include_in_schema=False)
 
@@ -178,6 +179,10 @@ def _fair_errors(request: Request, answer: Any, form: dict[str, str]) -> FormErr
     return errors
 
 
+async def _nothing() -> ApiAnswer | None:
+    return None
+
+
 async def _leagues(api: Api) -> list[dict[str, str]]:
     answer = await api.get("/api/v1/reference/leagues")
     return page_rows(answer)
@@ -265,11 +270,14 @@ async def _fair_desk(
     if f.get("organizer_org_id") != me["org_id"]:
         return error_page(request, 403, "error.forbidden", me=me)
     base = f"/api/v1/fairs/{fair_id}"
-    invitations = await api.get(f"{base}/invitations")
-    registrations = await api.get(f"{base}/registrations")
-    meetings = await api.get(f"{base}/meetings")
-    runs = await api.get(f"{base}/schedule/runs")
-    report = await api.get(f"{base}/report") if f["status"] in ("published", "held") else None
+    # The panels' answers side by side: the page waits for the slowest, not for their sum.
+    invitations, registrations, meetings, runs, report = await asyncio.gather(
+        api.get(f"{base}/invitations"),
+        api.get(f"{base}/registrations"),
+        api.get(f"{base}/meetings"),
+        api.get(f"{base}/schedule/runs"),
+        api.get(f"{base}/report") if f["status"] in ("published", "held") else _nothing(),
+    )
     regs = page_rows(registrations)
     names = {r["id"]: r["display_name"] for r in regs}
     slots = {s["index"]: s for s in f.get("slots", [])}
@@ -295,7 +303,8 @@ async def _fair_desk(
         slot_minutes=SLOT_MINUTES,
         local=local,
         errors=errors or FormErrors(),
-        form=form if failed == "edit" and form is not None else fair_form(f),
+        edit_form=form if failed == "edit" and form is not None else fair_form(f),
+        form=form or {},
         failed=failed,
         notice=notice,
         row_errors=row_errors or {},

@@ -769,6 +769,7 @@ class Loader:
         self.office = principal_for(Role.OFFICE, "office-nm")
         self.enterprises = enterprise_bodies(n_enterprises, seed)
         self.company_ids: dict[str, list[str]] = {}
+        self.company_of_owner: dict[str, str] = {}
 
     async def step(self, label: str, coro: Awaitable[str]) -> None:
         """Run a step and print what it loaded and how long it took."""
@@ -818,6 +819,7 @@ class Loader:
             )
             cid = r.json()["id"]
             self.company_ids.setdefault(spec.body["league_code"], []).append(cid)
+            self.company_of_owner[spec.body["owner_org_id"]] = cid
             injections.extend({"company_id": cid, **i} for i in spec.injections)
 
         await self.api.each(specs, register, workers=4)
@@ -961,6 +963,119 @@ class Loader:
             await asyncio.sleep(1)
         return ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
 
+    async def guarantee_requests(self, n: int = 6, approved: int = 3) -> str:
+        """The demo guarantor's desk has work: its company wants to approve each guarantee itself; the
+        demo bank's product guaranteed by it gets `n` requests from Ordos SMEs, offered and accepted;
+        `approved` of the guarantees are approved, the rest wait for the guarantor."""
+        owner = demo_guarantor(self.seed).body["owner_org_id"]
+        cid = self.company_of_owner[owner]
+        guarantor = principal_for(Role.GUARANTOR, owner)
+        await self.api.call(
+            "guarantee requests",
+            "PATCH",
+            f"/api/v1/guarantee-companies/{cid}",
+            guarantor,
+            json_body={"approval_required": True},
+        )
+        bank_org = BANKS[0][0]
+        bank = principal_for(Role.BANK, bank_org)
+        product = _product(
+            _rng(self.seed, "guarantee requests"),
+            "工行鄂尔多斯惠企担保贷",
+            "guaranteed",
+            (200_000, 5_000_000),
+            (6, 36),
+            None,
+            "broad",
+            [DEMO_LEAGUE],
+            requires_guarantee=True,
+            accepted_guarantee_company_ids=[cid],
+        )
+        created = await self.api.call(
+            "guarantee requests", "POST", "/api/v1/products", bank, json_body=product
+        )
+        pid = created.json()["id"]
+        await self.api.call("guarantee requests", "POST", f"/api/v1/products/{pid}/publish", bank)
+        asked = {u for u, _ in financing_request_bodies(self.enterprises, self.n_requests, self.seed)}
+        ordos = [
+            e for e in self.enterprises if e["uscc"] not in asked and e["county_code"].startswith("1506")
+        ]
+        offered = 0
+        for e in ordos[: n * 3]:
+            if offered >= n:
+                break
+            sme = principal_for(Role.SME, e["uscc"], e["uscc"])
+            body = {
+                "amount": _money(1_000_000),
+                "term_months": 12,
+                "purpose": "流动资金",
+                "accepts_guarantee": True,
+            }
+            r = await self.api.call(
+                "guarantee requests",
+                "POST",
+                "/api/v1/financing-requests",
+                sme,
+                json_body=body,
+                ok=(201, 409, 422),
+            )
+            if r.status_code != 201:
+                continue  # not in loan-matching's projection, or refused: the next SME
+            request_id = r.json()["id"]
+            match = await self._match_on(bank, pid, request_id)
+            if match is None:
+                continue  # this enterprise does not fit the product (size, rating): the next one
+            offer = await self.api.call(
+                "guarantee requests", "POST", f"/api/v1/matches/{match}/offer", bank, json_body={}
+            )
+            await self.api.call(
+                "guarantee requests", "POST", f"/api/v1/offers/{offer.json()['id']}/accept", sme
+            )
+            offered += 1
+        pending = await self._pending_guarantees(guarantor, cid, offered)
+        for g in pending[:approved]:
+            await self.api.call("guarantee requests", "POST", f"/api/v1/guarantees/{g}/approve", guarantor)
+        return (
+            f"{offered} guarantee requests to {owner}, {min(approved, len(pending))} approved, "
+            f"{max(len(pending) - approved, 0)} waiting for the guarantor"
+        )
+
+    async def _match_on(self, bank: Principal, product_id: str, request_id: str) -> str | None:
+        """The bank's match of one request on one product, once matching has run (None if none)."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            r = await self.api.call(
+                "guarantee requests", "GET", f"/api/v1/financing-requests/{request_id}", self.office
+            )
+            if r.json()["status"] != "submitted":
+                break
+            await asyncio.sleep(0.5)
+        rows = await self.api.call(
+            "guarantee requests", "GET", "/api/v1/matches", bank, params={"limit": 200, "status": "proposed"}
+        )
+        return next(
+            (m["id"] for m in rows.json() if m["request_id"] == request_id and m["product_id"] == product_id),
+            None,
+        )
+
+    async def _pending_guarantees(self, guarantor: Principal, company_id: str, n: int) -> list[str]:
+        """The guarantees waiting for the company's approval, once guarantee-registry has them all."""
+        deadline = time.monotonic() + 20
+        ids: list[str] = []
+        while time.monotonic() < deadline:
+            r = await self.api.call(
+                "guarantee requests",
+                "GET",
+                "/api/v1/guarantees",
+                guarantor,
+                params={"company_id": company_id, "status": "pending_approval"},
+            )
+            ids = [g["id"] for g in r.json()["items"]]
+            if len(ids) >= n:
+                break
+            await asyncio.sleep(0.5)
+        return ids
+
     async def fairs(self) -> str:
         """Bank–enterprise fairs (银企对接会) in two leagues: invited from the matches, registered,
         validated, and a preliminary schedule built from the match scores."""
@@ -1056,6 +1171,7 @@ class Loader:
                 raise res
         await self.step("financing requests", self.requests())
         await self.step("matching", self.matched())
+        await self.step("guarantee requests", self.guarantee_requests())
         await self.step("fairs", self.fairs())
         return True
 
@@ -1115,11 +1231,24 @@ DEMO_BANK_PASSWORD = "demo-bank-password"
 DEMO_SME_EMAIL = "owner@sme.demo.smefin"
 DEMO_SME_PASSWORD = "demo-sme-password"
 DEMO_KEY_SCOPES = ["lending:write", "credit:read", "guarantees:read"]
+DEMO_GUARANTOR_EMAIL = "admin@guarantor.demo.smefin"
+DEMO_GUARANTOR_PASSWORD = "demo-guarantor-password"
+DEMO_ORGANIZER_EMAIL = "admin@organizer.demo.smefin"
+DEMO_ORGANIZER_PASSWORD = "demo-organizer-password"
+# The demo guarantor owns the Ordos league-level company; the demo organizer runs the Ordos fair.
+DEMO_LEAGUE = "150600"
+DEMO_ORGANIZER_ORG = f"organizer-{DEMO_LEAGUE}"
+
+
+def demo_guarantor(seed: int = SEED) -> GuarantorSpec:
+    """The guarantee company whose organisation the demo guarantor logs in to."""
+    return next(s for s in guarantor_specs(seed) if s.body["league_code"] == DEMO_LEAGUE)
 
 
 @dataclass(frozen=True)
 class DemoLogins:
-    """What `make run` prints: the office and SME logins, and a bank admin with a fresh API key."""
+    """What `make run` prints: the office, SME, guarantor and organizer logins, and a bank admin with a
+    fresh API key."""
 
     office_email: str
     office_password: str
@@ -1130,6 +1259,38 @@ class DemoLogins:
     sme_uscc: str
     sme_email: str
     sme_password: str
+    guarantor_org_id: str
+    guarantor_email: str
+    guarantor_password: str
+    organizer_org_id: str
+    organizer_email: str
+    organizer_password: str
+
+
+async def _member(
+    client: httpx.AsyncClient,
+    office: dict[str, str],
+    kind: str,
+    org_id: str,
+    name: str,
+    email: str,
+    password: str,
+) -> None:
+    """An organisation and its admin with a known password, made once through the office's API."""
+    r = await client.post(
+        "/api/v1/organisations",
+        json={"kind": kind, "name": name, "org_id": org_id, "admin_email": email, "admin_name": "演示管理员"},
+        headers=office,
+    )
+    if r.status_code == 201:
+        accepted = await client.post(
+            "/api/v1/invitations/accept",
+            json={"invitation_token": r.json()["admin"]["invitation_token"], "password": password},
+        )
+        if accepted.status_code != 200:
+            raise LoadFailed(f"demo {kind} admin: {accepted.status_code} {accepted.text[:200]}")
+    elif r.status_code != 409:
+        raise LoadFailed(f"demo {kind}: {r.status_code} {r.text[:200]}")
 
 
 async def _password_login(client: httpx.AsyncClient, email: str, password: str) -> dict[str, str]:
@@ -1154,29 +1315,7 @@ async def demo_logins(
         base_url=gateway.rstrip("/"), timeout=REQUEST_TIMEOUT, transport=transport
     ) as client:
         office = await _password_login(client, DEMO_OFFICE_EMAIL, DEMO_OFFICE_PASSWORD)
-        r = await client.post(
-            "/api/v1/organisations",
-            json={
-                "kind": "bank",
-                "name": name,
-                "org_id": org_id,
-                "admin_email": DEMO_BANK_EMAIL,
-                "admin_name": "演示管理员",
-            },
-            headers=office,
-        )
-        if r.status_code == 201:
-            accepted = await client.post(
-                "/api/v1/invitations/accept",
-                json={
-                    "invitation_token": r.json()["admin"]["invitation_token"],
-                    "password": DEMO_BANK_PASSWORD,
-                },
-            )
-            if accepted.status_code != 200:
-                raise LoadFailed(f"demo bank admin: {accepted.status_code} {accepted.text[:200]}")
-        elif r.status_code != 409:
-            raise LoadFailed(f"demo bank: {r.status_code} {r.text[:200]}")
+        await _member(client, office, "bank", org_id, name, DEMO_BANK_EMAIL, DEMO_BANK_PASSWORD)
         bank = await _password_login(client, DEMO_BANK_EMAIL, DEMO_BANK_PASSWORD)
         keys = (await client.get("/api/v1/api-keys", headers=bank)).json()
         live = sorted((k for k in keys if k["revoked_at"] is None), key=lambda k: str(k["created_at"]))
@@ -1200,6 +1339,25 @@ async def demo_logins(
         )
         if signed.status_code not in (201, 409):
             raise LoadFailed(f"demo SME signup: {signed.status_code} {signed.text[:200]}")
+        guarantor = demo_guarantor(seed).body
+        await _member(
+            client,
+            office,
+            "guarantor",
+            guarantor["owner_org_id"],
+            guarantor["name"],
+            DEMO_GUARANTOR_EMAIL,
+            DEMO_GUARANTOR_PASSWORD,
+        )
+        await _member(
+            client,
+            office,
+            "organizer",
+            DEMO_ORGANIZER_ORG,
+            "鄂尔多斯市银企对接会组委会",
+            DEMO_ORGANIZER_EMAIL,
+            DEMO_ORGANIZER_PASSWORD,
+        )
     return DemoLogins(
         office_email=DEMO_OFFICE_EMAIL,
         office_password=DEMO_OFFICE_PASSWORD,
@@ -1210,6 +1368,12 @@ async def demo_logins(
         sme_uscc=sme["uscc"],
         sme_email=DEMO_SME_EMAIL,
         sme_password=DEMO_SME_PASSWORD,
+        guarantor_org_id=guarantor["owner_org_id"],
+        guarantor_email=DEMO_GUARANTOR_EMAIL,
+        guarantor_password=DEMO_GUARANTOR_PASSWORD,
+        organizer_org_id=DEMO_ORGANIZER_ORG,
+        organizer_email=DEMO_ORGANIZER_EMAIL,
+        organizer_password=DEMO_ORGANIZER_PASSWORD,
     )
 
 

@@ -208,7 +208,7 @@ class Platform:
 
 
 def show_where_to_look(gateway: str, logins: demo.DemoLogins) -> None:
-    """How to log in as the demo office, bank (with an API key) and SME, with example calls."""
+    """How to log in as the demo office, bank (with an API key), SME, guarantor and organizer."""
     months = demo.report_months(date.today())
     login = f"curl -s {gateway}/api/v1/auth/login -H 'content-type: application/json'"
     token = "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'"
@@ -231,6 +231,13 @@ def show_where_to_look(gateway: str, logins: demo.DemoLogins) -> None:
         f'    export SME=$({login} -d \'{{"email": "{logins.sme_email}", "password": "{logins.sme_password}"}}\' | {token})'
     )
     say(f'    curl -H "Authorization: Bearer $SME" {gateway}/api/v1/enterprises/{logins.sme_uscc}')
+    say(
+        f"  guarantee company ({logins.guarantor_org_id}): {logins.guarantor_email} / {logins.guarantor_password}"
+    )
+    say(
+        f"  fair organizer ({logins.organizer_org_id}): {logins.organizer_email} / {logins.organizer_password}"
+    )
+    say(f"  the site: {gateway}/login (each login opens its own desk)")
 
 
 def _load_demo(gateway: str, enterprises: int) -> None:
