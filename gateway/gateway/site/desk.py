@@ -11,8 +11,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from gateway.site.i18n import FormErrors, form_errors, word
-from gateway.site.pages import error_page, form_of, lang_of, same_site, see_other, who
+from gateway.site.i18n import FormErrors, Lang, form_errors, word
+from gateway.site.pages import error_page, form_of, same_site, see_other, who
 from gateway.site.upstream import Api, ApiAnswer
 
 
@@ -67,7 +67,7 @@ def page_rows(answer: ApiAnswer | None) -> list[dict[str, Any]]:
 
 
 def api_errors(
-    request: Request,
+    lang: Lang,
     answer: ApiAnswer,
     names: Mapping[str, str],
     *,
@@ -77,7 +77,6 @@ def api_errors(
     """The refusal as sentences in the person's language. `names` maps the API's field (its dotted
     path, or its last part) to this form's field, whose label is `field.<form field>`; `rules` word
     the business refusals the API gives as prose."""
-    lang = lang_of(request)
     body: dict[str, Any] = dict(answer.body) if isinstance(answer.body, dict) else {}
     out = FormErrors()
     known = frozenset(names.values())
@@ -98,12 +97,14 @@ def api_errors(
                 out.fields.setdefault(name, sentence)
             out.general += rest.general
         return out
-    # A domain refusal: one problem, or several joined with "; " (and listed in `details`).
+    # A domain refusal: one problem, or several listed in `details` (a sentence may hold a "; " itself).
     details = body.get("details")
     problems = (
         [str(p) for p in details if isinstance(p, str)]
         if isinstance(details, list)
-        else [p for p in str(body.get("detail") or "").split("; ") if p]
+        else [str(body["detail"])]
+        if body.get("detail")
+        else []
     )
     unmatched = []
     for problem in problems:
@@ -132,7 +133,7 @@ def _rule_for(rules: Sequence[Rule], message: str) -> Rule | None:
     return next((r for r in rules if r.pattern.search(message)), None)
 
 
-def _say(lang: Any, rule: Rule, message: str) -> str:
+def _say(lang: Lang, rule: Rule, message: str) -> str:
     m = rule.pattern.search(message)
     values = {k: v for k, v in (m.groupdict() if m else {}).items() if v is not None}
     return word(lang, rule.key, **values)

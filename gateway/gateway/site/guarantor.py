@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from gateway.site.desk import Rule, api_errors, first_sentence, form_status, page_rows, posted, signed_in
 from gateway.site.i18n import WORDS, FormErrors
-from gateway.site.pages import error_page, render, see_other
+from gateway.site.pages import error_page, lang_of, render, see_other
 from gateway.site.upstream import Api, ApiAnswer
 
 router = APIRouter(include_in_schema=False)
@@ -113,7 +113,7 @@ async def register_company(request: Request) -> Response:
     if r.ok:
         return see_other(f"/guarantor/companies/{r.body['id']}")
     errors = api_errors(
-        request, r, COMPANY_NAMES, by_status={409: "g.error.company_conflict"}, rules=COMPANY_RULES
+        lang_of(request), r, COMPANY_NAMES, by_status={409: "g.error.company_conflict"}, rules=COMPANY_RULES
     )
     companies = await _own_companies(api, me)
     return render(
@@ -233,7 +233,7 @@ async def change_profile(company_id: str, request: Request) -> Response:
     r = await api.call("PATCH", f"/api/v1/guarantee-companies/{company_id}", json=changes)
     if r.ok:
         return see_other(f"/guarantor/companies/{company_id}#history")
-    errors = api_errors(request, r, COMPANY_NAMES, rules=COMPANY_RULES)
+    errors = api_errors(lang_of(request), r, COMPANY_NAMES, rules=COMPANY_RULES)
     return await _company_desk(
         request, api, me, company_id, status=form_status(r.status), errors=errors, form=form, failed="profile"
     )
@@ -266,7 +266,7 @@ async def record_injection(company_id: str, request: Request) -> Response:
         return see_other(f"/guarantor/companies/{company_id}#injections")
     if r.status == 404 and not (r.body or {}).get("errors"):
         return error_page(request, 404, "error.not_found", me=me)
-    errors = api_errors(request, r, INJECTION_NAMES, rules=INJECTION_RULES)
+    errors = api_errors(lang_of(request), r, INJECTION_NAMES, rules=INJECTION_RULES)
     return await _company_desk(
         request,
         api,
@@ -295,7 +295,11 @@ async def decide_guarantee(company_id: str, guarantee_id: str, action: str, requ
         return see_other(f"/guarantor/companies/{company_id}#guarantee-{guarantee_id}")
     # 409: someone (or this person, in another tab) already decided it; the row shows the outcome.
     errors = api_errors(
-        request, r, {"reason": reason_field}, by_status={404: "error.not_found"}, rules=DECISION_RULES
+        lang_of(request),
+        r,
+        {"reason": reason_field},
+        by_status={404: "error.not_found"},
+        rules=DECISION_RULES,
     )
     return await _company_desk(
         request,

@@ -168,7 +168,7 @@ def fair_form(fair: dict[str, Any]) -> dict[str, str]:
 
 
 def _fair_errors(request: Request, answer: Any, form: dict[str, str]) -> FormErrors:
-    errors = api_errors(request, answer, FAIR_NAMES, rules=FAIR_RULES)
+    errors = api_errors(lang_of(request), answer, FAIR_NAMES, rules=FAIR_RULES)
     if not DATE_RE.match(form.get("fair_date", "")):
         # Without a day every session time fails: say it once, at the date.
         times = [n for n in errors.fields if n.startswith("fair_s")]
@@ -341,7 +341,7 @@ async def edit_fair(fair_id: str, request: Request) -> Response:
         return see_other(f"/organizer/fairs/{fair_id}")
     errors = _fair_errors(request, r, form)
     if r.status == 409:
-        errors = api_errors(request, r, FAIR_NAMES, rules=ACTION_RULES)
+        errors = api_errors(lang_of(request), r, FAIR_NAMES, rules=ACTION_RULES)
     return await _fair_desk(
         request, api, me, fair_id, status=form_status(r.status), errors=errors, form=form, failed="edit"
     )
@@ -359,7 +359,7 @@ async def _act(request: Request, fair_id: str, path: str, body: Any, row: str, a
     r = await api.post(f"/api/v1/fairs/{fair_id}{path}", body)
     if r.ok:
         return see_other(f"/organizer/fairs/{fair_id}#{anchor}")
-    errors = api_errors(request, r, {}, by_status={404: "error.not_found"}, rules=ACTION_RULES)
+    errors = api_errors(lang_of(request), r, {}, by_status={404: "error.not_found"}, rules=ACTION_RULES)
     return await _fair_desk(
         request, api, me, fair_id, status=form_status(r.status), row_errors={row: first_sentence(errors)}
     )
@@ -408,7 +408,7 @@ async def meeting_intention(fair_id: str, meeting_id: str, request: Request) -> 
     r = await api.post(f"/api/v1/fairs/{fair_id}/meetings/{meeting_id}/intention", body)
     if r.ok:
         return see_other(f"/organizer/fairs/{fair_id}#meetings")
-    errors = api_errors(request, r, INTENTION_NAMES, rules=ACTION_RULES)
+    errors = api_errors(lang_of(request), r, INTENTION_NAMES, rules=ACTION_RULES)
     return await _fair_desk(
         request,
         api,
