@@ -37,7 +37,16 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from gateway.site.i18n import LANG_COOKIE, WORDS, FormErrors, Lang, form_errors, pick_lang, word
+from gateway.site.i18n import (
+    LANG_COOKIE,
+    WORDS,
+    FormErrors,
+    Lang,
+    form_errors,
+    pick_lang,
+    rule_sentence,
+    word,
+)
 from gateway.site.upstream import Api, ApiAnswer
 
 WEB = Path(__file__).resolve().parent.parent / "web"
@@ -66,10 +75,20 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         key = f"status.{value}"
         return t(key) if key in WORDS else value
 
+    def rule_text(kind: str, code: str, values: Any = None, fallback: str = "") -> str:
+        return rule_sentence(lang, kind, str(code), values if isinstance(values, dict) else None, fallback)
+
     return templates.TemplateResponse(
         request,
         template,
-        {"lang": lang, "t": t, "status_word": status_word, "path": request.url.path, **context},
+        {
+            "lang": lang,
+            "t": t,
+            "status_word": status_word,
+            "rule_text": rule_text,
+            "path": request.url.path,
+            **context,
+        },
         status_code=status,
     )
 

@@ -451,7 +451,10 @@ async def growth_csv(request: Request) -> Response:
 
 def install(app: FastAPI) -> None:
     """Mount the pages, the vendored static files, and HTML error pages for the site's own paths."""
-    app.include_router(router)
+    from gateway.site import bank, office, sme  # their pages; imported here as they import this module
+
+    for pages in (router, sme.router, bank.router, office.router):
+        app.include_router(pages)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="site-static")
 
     async def http_error(request: Request, exc: Exception) -> Response:
@@ -684,6 +687,7 @@ async def _credit_page(
         consents=rows(consents),
         errors=refused.errors if refused else FormErrors(),
         form=refused.form if refused else {},
+        dispute_row=refused.row if refused else None,
     )
 
 
@@ -723,6 +727,33 @@ async def grant_consent(request: Request) -> Response:
         fields=CONSENT_FIELDS,
         done="/sme/credit",
         again=again,
+    )
+
+
+@router.post("/sme/disputes")
+async def raise_dispute(request: Request) -> Response:
+    """The SME flags one record of its report as wrong (异议); the flag shows until it is resolved."""
+    got = await signed_in(request, "sme", posting=True)
+    if isinstance(got, Response):
+        return got
+    api, me = got
+    form = await read_form(request)
+    record_id = form.get("record_id", "")
+
+    async def again(refused: Refused) -> Response:
+        return await _credit_page(request, api, me, refused)
+
+    return await submit(
+        request,
+        api,
+        "/api/v1/disputes",
+        {"record_id": record_id, "reason": form.get("reason", "")},
+        form=form,
+        fields=frozenset({"reason"}),
+        by_status={409: "credit.dispute.already", 404: "credit.dispute.no_record"},
+        done="/sme/credit#disputes",
+        again=again,
+        row=record_id,
     )
 
 
