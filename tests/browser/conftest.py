@@ -72,11 +72,15 @@ class Site:
 
     def bank(self, org_id: str) -> dict[str, str]:
         """A bank organisation with its admin logged in (the office creates it, the admin accepts)."""
+        return self.organisation("bank", org_id)
+
+    def organisation(self, kind: str, org_id: str) -> dict[str, str]:
+        """An organisation of `kind` (bank, organizer, ...) with its admin logged in."""
         email = f"admin@{org_id}.example"
         r = self.api.post(
             "/api/v1/organisations",
             json={
-                "kind": "bank",
+                "kind": kind,
                 "name": org_id,
                 "org_id": org_id,
                 "admin_email": email,
@@ -118,6 +122,26 @@ class Site:
         registered = self.api.post("/api/v1/enterprises", json=body, headers=headers)
         assert registered.status_code == 201, registered.text
         return headers
+
+    def loan(self, bank: dict[str, str], sme: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        """A financing request matched to `bank`, offered, accepted by the SME and disbursed."""
+        request = self.request_financing(sme, body)
+        deadline = time.monotonic() + 45
+        while True:
+            matches = self.api.get("/api/v1/matches", headers=bank).json()
+            mine = [m for m in matches if m["request_id"] == request["id"] and m["status"] == "proposed"]
+            if mine or time.monotonic() > deadline:
+                assert mine, matches
+                break
+            time.sleep(0.3)
+        offer = self.api.post(f"/api/v1/matches/{mine[0]['id']}/offer", json={}, headers=bank)
+        assert offer.status_code == 201, offer.text
+        accepted = self.api.post(f"/api/v1/offers/{offer.json()['id']}/accept", headers=sme)
+        assert accepted.status_code == 200, accepted.text
+        loan = self.api.post("/api/v1/loans", json={"offer_id": offer.json()["id"]}, headers=bank)
+        assert loan.status_code == 201, loan.text
+        created: dict[str, Any] = loan.json()
+        return created
 
     def request_financing(self, sme: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
         """Submit once loan-matching has heard of the enterprise over the broker."""
@@ -173,6 +197,39 @@ def browser(chromium: str) -> Iterator[Any]:
             yield b
         finally:
             b.close()
+
+
+def confirming(page: Any) -> list[str]:
+    """Accept every confirmation the page asks, and keep what it asked."""
+    asked: list[str] = []
+
+    def confirm(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", confirm)
+    return asked
+
+
+def submit(page: Any, selector: str) -> None:
+    """Click and wait for the swapped-in answer (htmx replaces the body)."""
+    page.evaluate("document.querySelector('main').dataset.stale = 'true'")
+    page.click(selector)
+    page.wait_for_selector("main:not([data-stale])", state="attached")
+
+
+def log_in(browser: Any, url: str, email: str, password: str, *, phone: bool = False) -> tuple[Any, Any]:
+    """A new browser context (a 375-px phone or a desk), logged in through the login form."""
+    size = {"width": 375, "height": 800} if phone else {"width": 1280, "height": 900}
+    context = browser.new_context(viewport=size, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{url}/login")
+    page.fill("#f-email", email)
+    page.fill("#f-password", password)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(lambda u: not u.endswith("/login"))
+    return context, page
 
 
 def screenshot(page: Any, name: str) -> Path:

@@ -65,6 +65,38 @@ def test_office_sees_the_coverage_map_and_lending_growth_with_their_csv(site: Si
     shot = screenshot(page, "office-map")
     publish_to_docs(shot)
 
+    # Drill-down: a league's counties and zones, with the CSV of what the page shows.
+    page.click("#league-table a.drill >> text=鄂尔多斯市")
+    page.wait_for_url(re.compile(r".*/office/leagues/150600$"))
+    assert page.locator("#counties tr.county").count() > 0
+    assert "东胜区" in page.inner_text("#counties")
+    league_csv = page.request.get(site.url + (page.get_attribute("#league-csv", "href") or ""))
+    assert league_csv.status == 200
+    assert league_csv.text().lstrip("\ufeff").startswith("scope,code,name,league_code")
+    assert "东胜区" in league_csv.text()
+
+    # Capital by source and its CSV; fairs per league against the target of two, and their CSV.
+    page.goto(f"{site.url}/office")
+    page.click("#capital-link")
+    page.wait_for_selector("#capital-chart[data-ready=true] canvas")
+    assert "自治区专项资金" in page.inner_text("#capital-table")
+    capital_csv = page.request.get(site.url + (page.get_attribute("#capital-csv", "href") or ""))
+    assert capital_csv.status == 200
+    assert "regional_special_fund" in capital_csv.text().splitlines()[0]
+    page.goto(f"{site.url}/office")
+    page.click("#fairs-link")
+    page.wait_for_selector("#fairs-chart[data-ready=true] canvas")
+    assert page.locator("#fairs-table tbody tr").count() == 12
+    assert page.inner_text("#fairs-met").endswith("/ 12")
+    fairs_csv = page.request.get(site.url + (page.get_attribute("#fairs-csv", "href") or ""))
+    assert fairs_csv.status == 200
+    assert fairs_csv.text().lstrip("\ufeff").startswith("league_code,league_name,year,fairs_held")
+    page.click("#lang-switch")
+    page.wait_for_selector("text=Fairs per league per year (target: two)")
+    page.click("#lang-switch")
+    page.wait_for_selector("#fairs-chart[data-ready=true] canvas")
+    screenshot(page, "office-fairs")
+
     # An office login is not an SME: the SME desk refuses it in words, not JSON.
     page.goto(f"{site.url}/sme")
     assert page.inner_text(".error.general") == "您的账号无权查看这一页。"

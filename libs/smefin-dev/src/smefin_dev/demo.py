@@ -1377,6 +1377,94 @@ async def demo_logins(
     )
 
 
+async def demo_story(
+    gateway: str, logins: DemoLogins, *, transport: httpx.AsyncBaseTransport | None = None
+) -> list[str]:
+    """Through the gateway's API as the demo SME and the demo bank, so every page of theirs has
+    something to show: a consent and a look-up under it, a dispute on a record, a loan with an
+    extension asked for, a fair signed up for. Each step is skipped when already done; returns what
+    was done (or why a step could not be)."""
+    done: list[str] = []
+    async with httpx.AsyncClient(
+        base_url=gateway.rstrip("/"), timeout=REQUEST_TIMEOUT, transport=transport
+    ) as client:
+        sme = await _password_login(client, logins.sme_email, logins.sme_password)
+        bank = await _password_login(client, logins.bank_email, logins.bank_password)
+        uscc, bank_org = logins.sme_uscc, logins.bank_org_id
+        purpose = "贷前调查 (pre-loan check)"
+
+        consents = (await client.get("/api/v1/consents", headers=sme)).json()
+        if not any(c["bank_org_id"] == bank_org and c["status"] == "granted" for c in consents):
+            until = (datetime.now(UTC) + timedelta(days=180)).isoformat()
+            body = {"bank_org_id": bank_org, "purpose": purpose, "valid_until": until}
+            r = await client.post("/api/v1/consents", json=body, headers=sme)
+            done.append(f"consent to {bank_org}: {r.status_code}")
+        looked = await client.get(f"/api/v1/credit-reports/{uscc}", params={"purpose": purpose}, headers=bank)
+        done.append(f"look-up by {bank_org} under the consent: {looked.status_code}")
+
+        report = (await client.get(f"/api/v1/credit-reports/{uscc}", headers=sme)).json()
+        records = [
+            r for k in ("credit_records", "non_credit_records", "public_records") for r in report.get(k, [])
+        ]
+        if records and not report.get("disputes"):
+            body = {"record_id": records[0]["id"], "reason": "该记录金额与实际不符 (the amount is wrong)"}
+            r = await client.post("/api/v1/disputes", json=body, headers=sme)
+            done.append(f"dispute on a {records[0]['source']} record: {r.status_code}")
+
+        done.append(await _demo_loan(client, sme, bank, uscc))
+
+        enterprise = (await client.get(f"/api/v1/enterprises/{uscc}", headers=sme)).json()
+        fairs = (await client.get("/api/v1/fairs", headers=sme)).json()
+        mine = [
+            f
+            for f in fairs
+            if f["status"] == "published" and enterprise.get("league_code") in f["league_codes"]
+        ]
+        for f in mine[:1]:
+            r = await client.post(f"/api/v1/fairs/{f['id']}/registrations", json={}, headers=sme)
+            done.append(f"signed up for {f['name']}: {r.status_code}")
+        if not mine:
+            done.append(f"no published fair in league {enterprise.get('league_code')} to sign up for")
+    return done
+
+
+async def _demo_loan(client: httpx.AsyncClient, sme: dict[str, str], bank: dict[str, str], uscc: str) -> str:
+    """A loan from the demo bank to the demo SME (offered, accepted, disbursed), with more time asked."""
+    loans = (await client.get("/api/v1/loans", headers=sme)).json()
+    if loans:
+        return "the demo SME already has a loan"
+    products = (await client.get("/api/v1/products", headers=bank)).json()
+    items = products.get("items", []) if isinstance(products, dict) else products
+    live = [p for p in items if p["status"] == "published" and p["kind"] == "credit_only"]
+    if not live:
+        return "no published credit-only product at the demo bank"
+    p = live[0]
+    amount = max(Decimal(str(p["min_amount"])), min(Decimal("500000.00"), Decimal(str(p["max_amount"]))))
+    body = {"amount": str(amount), "term_months": max(p["min_term_months"], 12), "purpose": "流动资金周转"}
+    request = await client.post("/api/v1/financing-requests", json=body, headers=sme)
+    if request.status_code != 201:
+        return f"demo request refused: {request.status_code} {request.text[:200]}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        matches = (await client.get("/api/v1/matches", headers=bank)).json()
+        match = next((m for m in matches if m["request_id"] == request.json()["id"]), None)
+        if match is not None and match["status"] == "proposed":
+            break
+        await asyncio.sleep(1)
+    else:
+        return "the demo request found no match at the demo bank (its products' rules): no demo loan"
+    offer = await client.post(f"/api/v1/matches/{match['id']}/offer", json={}, headers=bank)
+    if offer.status_code != 201:
+        return f"demo offer refused: {offer.status_code} {offer.text[:200]}"
+    await client.post(f"/api/v1/offers/{offer.json()['id']}/accept", headers=sme)
+    loan = await client.post("/api/v1/loans", json={"offer_id": offer.json()["id"]}, headers=bank)
+    if loan.status_code != 201:
+        return f"demo loan refused: {loan.status_code} {loan.text[:200]}"
+    more = {"extra_months": 6, "reason": "旺季回款慢 (slow season)"}
+    await client.post(f"/api/v1/loans/{loan.json()['id']}/extension-request", json=more, headers=sme)
+    return f"a loan of {amount} yuan from the demo bank, with 6 more months asked"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Command-line entry point: python -m smefin_dev.demo --gateway http://127.0.0.1:8000."""
     parser = argparse.ArgumentParser(prog="python -m smefin_dev.demo", description=__doc__.splitlines()[0])

@@ -247,6 +247,11 @@ def _load_demo(gateway: str, enterprises: int) -> None:
         except Exception as exc:
             say(f"demo logins could not be prepared: {exc}")
             return
+        try:
+            for line in asyncio.run(demo.demo_story(gateway, logins)):
+                say(f"demo story: {line}")
+        except Exception as exc:  # the platform stays usable without the story
+            say(f"demo story could not be prepared: {exc}")
         show_where_to_look(gateway, logins)
     else:
         say("demo data could not be loaded (see above); the platform stays up without it")
