@@ -11,8 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from smefin.reference import make_uscc
-from tests.browser.conftest import Site, screenshot
-from tests.browser.desks import confirming, log_in, organisation, submit
+from tests.browser.conftest import Site, confirming, log_in, screenshot, submit
 from tests.e2e.journey import product_body
 
 GUARANTOR = "guarantor-journey"
@@ -46,12 +45,11 @@ def pending_guarantees(site: Site, company_id: str, company_headers: dict[str, s
 
 
 def test_guarantor_company_capital_and_guarantee_requests(site: Site, browser: Any) -> None:
-    email, password = organisation(site, "guarantor", GUARANTOR)
-    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    guarantor = site.organisation("guarantor", GUARANTOR)
+    email = f"admin@{GUARANTOR}.example"  # as Site.organisation makes it
+    context, page = log_in(browser, site.url, email, f"{email}-pw-long", phone=True)
     asked = confirming(page)
-    log_in(page, site, email, password, r".*/guarantor$")
+    assert page.url.endswith("/guarantor")
     assert "尚未登记担保公司" in page.inner_text("#companies .empty")
 
     # A wrong credit code: refused next to the field, in Chinese, what was typed kept.
@@ -100,7 +98,6 @@ def test_guarantor_company_capital_and_guarantee_requests(site: Site, browser: A
     assert "增资 20000000.00 元" in page.inner_text("#history")
 
     # Two SMEs accept offers on a bank's product guaranteed by this company: two requests held.
-    guarantor = site.login(email, password)
     bank = site.bank(BANK)
     body = product_body("担保流动资金贷", "guaranteed", accepted_guarantee_company_ids=[company_id])
     site.publish(bank, body)

@@ -11,8 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from smefin.reference import make_uscc
-from tests.browser.conftest import Site, screenshot
-from tests.browser.desks import confirming, log_in, organisation, submit
+from tests.browser.conftest import Site, confirming, log_in, screenshot, submit
 from tests.e2e.journey import product_body
 
 ORGANIZER = "organizer-journey"
@@ -47,18 +46,17 @@ def _invited(site: Site, organizer: dict[str, str], fair_id: str) -> None:
 
 
 def test_organizer_sets_up_schedules_and_closes_a_fair(site: Site, browser: Any) -> None:
-    email, password = organisation(site, "organizer", ORGANIZER)
+    organizer = site.organisation("organizer", ORGANIZER)
+    email = f"admin@{ORGANIZER}.example"  # as Site.organisation makes it
     # The scene: an Ordos wool-textile SME with an open request matched to a bank's product.
     bank = site.bank(BANK)
     site.publish(bank, product_body("对接会信用贷", "credit_only"))
     sme = site.sme(SME_USCC, SME_EMAIL, SME_PASSWORD)
     site.request_financing(sme, {"amount": "800000.00", "term_months": 12, "purpose": "流动资金"})
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    context, page = log_in(browser, site.url, email, f"{email}-pw-long")
     asked = confirming(page)
-    log_in(page, site, email, password, r".*/organizer$")
+    assert page.url.endswith("/organizer")
     assert "尚未创建对接会" in page.inner_text("#fairs .empty")
 
     # No venue, then a past date: each refused next to its field, the rest kept.
@@ -88,7 +86,7 @@ def test_organizer_sets_up_schedules_and_closes_a_fair(site: Site, browser: Any)
     assert page.inner_text("#fair .fair-status") == "已发布"
 
     # Invitations from live matches: the SME with the open request and the bank matched to it.
-    _invited(site, site.login(email, password), fair_id)
+    _invited(site, organizer, fair_id)
     page.goto(f"{site.url}/organizer/fairs/{fair_id}")
     invited = page.inner_text("#invitations tbody")
     assert SME_USCC in invited

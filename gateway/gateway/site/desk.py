@@ -1,5 +1,6 @@
-"""What the guarantor's and the organizer's desks share: who is calling, a posted form, and the API's
-refusal turned into sentences next to this form's own fields."""
+"""The guarantor's and the organizer's forms: the API's refusal turned into sentences next to this
+form's own fields (`forms.submit(..., errors_of=...)`), its field names mapped and its business
+refusals worded by rule."""
 
 from __future__ import annotations
 
@@ -8,12 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Request
-from fastapi.responses import Response
-
 from gateway.site.i18n import FormErrors, Lang, form_errors, word
-from gateway.site.pages import error_page, form_of, same_site, see_other, who
-from gateway.site.upstream import Api, ApiAnswer
+from gateway.site.upstream import ApiAnswer
 
 
 @dataclass(frozen=True)
@@ -24,46 +21,6 @@ class Rule:
     pattern: re.Pattern[str]
     key: str
     field: str | None = None
-
-
-async def signed_in(request: Request, *roles: str) -> tuple[Api, dict[str, Any]] | Response:
-    """The API and who is calling, or the response to send instead (login, or a refusal page)."""
-    api = Api(request)
-    if api.session is None:
-        return see_other("/login")
-    me = await who(api)
-    if me.status == 401:
-        return see_other("/login")
-    if not me.ok:
-        return error_page(request, 503, "error.unavailable")
-    if me.body["role"] not in roles:
-        return error_page(request, 403, "error.forbidden", me=me.body)
-    return api, me.body
-
-
-async def posted(request: Request, *roles: str) -> tuple[Api, dict[str, Any], dict[str, str]] | Response:
-    """A form posted from our own pages by one of `roles`: the API, who, and the trimmed form."""
-    got = await signed_in(request, *roles)
-    if isinstance(got, Response):
-        return got
-    api, me = got
-    if not same_site(request):
-        return error_page(request, 403, "error.cross_site", me=me)
-    return api, me, await form_of(request)
-
-
-def form_status(api_status: int) -> int:
-    """The page's own status for a refused form: the API's 4xx, a 503 for its 5xx."""
-    return api_status if 400 <= api_status < 500 else 503
-
-
-def page_rows(answer: ApiAnswer | None) -> list[dict[str, Any]]:
-    """A list answer, or a page's items; empty when the API refused (the page then says so)."""
-    if answer is None or not answer.ok:
-        return []
-    body = answer.body
-    rows = body.get("items", []) if isinstance(body, dict) else body
-    return rows if isinstance(rows, list) else []
 
 
 def api_errors(
@@ -85,7 +42,7 @@ def api_errors(
         renamed = []
         for e in errors:
             path = str(e.get("field", "body"))
-            field = names.get(path) or names.get(path.split(".")[-1]) or path
+            field = _form_field(names, path)
             rule = _rule_for(rules, str(e.get("message", "")))
             if rule is not None:
                 out.fields.setdefault(field, _say(lang, rule, str(e.get("message", ""))))
@@ -127,6 +84,17 @@ def api_errors(
         out.fields.setdefault(n, sentence)
     out.general += rest.general
     return out
+
+
+def _form_field(names: Mapping[str, str], path: str) -> str:
+    """This form's field for an API field path: the longest mapped prefix ("industries.3" →
+    "industries"), else its last part, else the path itself."""
+    parts = path.split(".")
+    for n in range(len(parts), 0, -1):
+        mapped = names.get(".".join(parts[:n]))
+        if mapped is not None:
+            return mapped
+    return names.get(parts[-1], path)
 
 
 def _rule_for(rules: Sequence[Rule], message: str) -> Rule | None:

@@ -207,12 +207,14 @@ async def submit(
     by_status: Mapping[int, str] | None = None,
     method: str = "POST",
     row: str | None = None,
+    errors_of: Callable[[ApiAnswer], FormErrors] | None = None,
 ) -> Response:
     """Send `body` to the API (`method path`); on a 2xx go to `done` (a URL, or a function of the
     answer returning a URL or a response); otherwise call `again` with the refusal in the person's
     language: validation errors next to the `fields` the page shows, a status the form knows a
     sentence for through `by_status` (e.g. `{409: "error.enterprise_conflict"}`), else the API's own
-    sentence. `body=None` sends no body (DELETE)."""
+    sentence; `errors_of` words the refusal itself instead (see `desk.api_errors`). `body=None` sends
+    no body (DELETE)."""
     answer = await api.call(method, path, json=body)
     if answer.ok:
         target = done if isinstance(done, str) else done(answer)
@@ -221,12 +223,16 @@ async def submit(
         if isinstance(target, Response):
             return target
         return await target
-    errors = form_errors(
-        lang_of(request),
-        answer.status,
-        answer.body if isinstance(answer.body, dict) else None,
-        known_fields=fields,
-        by_status=by_status,
+    errors = (
+        errors_of(answer)
+        if errors_of is not None
+        else form_errors(
+            lang_of(request),
+            answer.status,
+            answer.body if isinstance(answer.body, dict) else None,
+            known_fields=fields,
+            by_status=by_status,
+        )
     )
     typed = {k: v for k, v in (form or {}).items() if k not in SECRET_FIELDS}
     return await again(Refused(form_status(answer.status), errors, typed, row))

@@ -12,9 +12,20 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.site.desk import Rule, api_errors, first_sentence, form_status, page_rows, posted, signed_in
+from gateway.site.desk import Rule, api_errors
+from gateway.site.forms import (
+    Refused,
+    error_page,
+    lang_of,
+    read_form,
+    refusal_page,
+    render,
+    rows,
+    see_other,
+    signed_in,
+    submit,
+)
 from gateway.site.i18n import WORDS, FormErrors
-from gateway.site.pages import error_page, lang_of, render, see_other
 from gateway.site.upstream import Api, ApiAnswer
 
 router = APIRouter(include_in_schema=False)
@@ -43,6 +54,7 @@ COMPANY_NAMES = {f: f"g_{f}" for f in COMPANY_FIELDS}
 INJECTION_NAMES = {f: f"gi_{f}" for f in INJECTION_FIELDS}
 UUID_RE = re.compile(r"^[0-9a-fA-F-]{36}$")
 ACTIONS = ("approve", "decline", "cancel")
+GUARANTEE_STATUSES = ("issued", "refused", "released", "claimed", "cancelled", "pending_approval")
 INJECTION_RULES = (
     Rule(re.compile(r"is in the future"), "g.error.future"),
     Rule(
@@ -76,8 +88,31 @@ def _ratio(part: Any, whole: Any) -> float:
     return float(min(max(p / w * 100, Decimal(0)), Decimal(100)))
 
 
+def _same_money(typed: str, stored: Any) -> bool:
+    try:
+        return Decimal(typed) == Decimal(str(stored))
+    except InvalidOperation:
+        return False
+
+
 async def _own_companies(api: Api, me: dict[str, Any]) -> ApiAnswer:
     return await api.get("/api/v1/guarantee-companies", owner_org_id=me["org_id"], limit=100)
+
+
+async def _home(request: Request, api: Api, me: dict[str, Any], refused: Refused | None = None) -> Response:
+    companies = await _own_companies(api, me)
+    if not companies.ok:
+        return refusal_page(request, companies, me=me)
+    return render(
+        request,
+        "guarantor/home.html",
+        status=refused.status if refused else 200,
+        me=me,
+        companies=rows(companies),
+        ownerships=OWNERSHIPS,
+        errors=refused.errors if refused else FormErrors(),
+        form=refused.form if refused else {},
+    )
 
 
 @router.get("/guarantor")
@@ -87,45 +122,40 @@ async def guarantor_home(request: Request) -> Response:
     if isinstance(got, Response):
         return got
     api, me = got
-    companies = await _own_companies(api, me)
-    if not companies.ok:
-        return error_page(request, 503, "error.unavailable", me=me)
-    rows = page_rows(companies)
-    if len(rows) == 1 and request.query_params.get("all") != "1":
-        return see_other(f"/guarantor/companies/{rows[0]['id']}")
-    return render(request, "guarantor/home.html", me=me, companies=rows, ownerships=OWNERSHIPS, ratio=_ratio)
+    if request.query_params.get("all") != "1":
+        companies = await _own_companies(api, me)
+        found = rows(companies)
+        if len(found) == 1:
+            return see_other(f"/guarantor/companies/{found[0]['id']}")
+    return await _home(request, api, me)
 
 
 @router.post("/guarantor/companies")
 async def register_company(request: Request) -> Response:
     """Register the guarantor's own company (the API makes it the organisation's)."""
-    got = await posted(request, "guarantor")
+    got = await signed_in(request, "guarantor", posting=True)
     if isinstance(got, Response):
         return got
-    api, me, form = got
-    body: dict[str, Any] = {api: form.get(mine, "") for api, mine in COMPANY_NAMES.items()}
+    api, me = got
+    form = await read_form(request)
+    body: dict[str, Any] = {name: form.get(mine, "") for name, mine in COMPANY_NAMES.items()}
     body["uscc"] = body["uscc"].upper()
     body["serves_small_micro_agri"] = form.get("g_serves_small_micro_agri") == "on"
     body["approval_required"] = form.get("g_approval_required") == "on"
     if not body["county_code"]:
         del body["county_code"]  # the county follows from the USCC
-    r = await api.post("/api/v1/guarantee-companies", body)
-    if r.ok:
-        return see_other(f"/guarantor/companies/{r.body['id']}")
-    errors = api_errors(
-        lang_of(request), r, COMPANY_NAMES, by_status={409: "g.error.company_conflict"}, rules=COMPANY_RULES
-    )
-    companies = await _own_companies(api, me)
-    return render(
+    lang = lang_of(request)
+    return await submit(
         request,
-        "guarantor/home.html",
-        status=form_status(r.status),
-        me=me,
-        companies=page_rows(companies),
-        ownerships=OWNERSHIPS,
-        ratio=_ratio,
-        errors=errors,
+        api,
+        "/api/v1/guarantee-companies",
+        body,
         form=form,
+        done=lambda answer: f"/guarantor/companies/{answer.body['id']}",
+        again=lambda refused: _home(request, api, me, refused),
+        errors_of=lambda answer: api_errors(
+            lang, answer, COMPANY_NAMES, by_status={409: "g.error.company_conflict"}, rules=COMPANY_RULES
+        ),
     )
 
 
@@ -135,21 +165,15 @@ async def _company_desk(
     me: dict[str, Any],
     company_id: str,
     *,
-    status: int = 200,
-    errors: FormErrors | None = None,
-    form: dict[str, str] | None = None,
+    refused: Refused | None = None,
     failed: str | None = None,
-    row_errors: dict[str, str] | None = None,
-    row_fields: dict[str, FormErrors] | None = None,
     filter_status: str | None = None,
 ) -> Response:
     if not UUID_RE.match(company_id):
         return error_page(request, 404, "error.not_found", me=me)
     company = await api.get(f"/api/v1/guarantee-companies/{company_id}")
-    if company.status in (404, 422):
-        return error_page(request, 404, "error.not_found", me=me)
     if not company.ok:
-        return error_page(request, 503, "error.unavailable", me=me)
+        return refusal_page(request, company, me=me)
     c = company.body
     if c.get("owner_org_id") != me["org_id"]:
         # Companies are public facts, but the desk is for the company's own guarantor.
@@ -164,32 +188,30 @@ async def _company_desk(
         api.get("/api/v1/guarantees", **params),
         api.get("/api/v1/guarantees", company_id=company_id, status="pending_approval", limit=100),
     )
-    rows = page_rows(guarantees)
-    cap = c["capacity"]
     current = {COMPANY_NAMES[f]: str(c.get(f) or "") for f in EDITABLE}
     current |= {f"g_{f}": "on" for f in ("serves_small_micro_agri", "approval_required") if c.get(f)}
+    typed = refused.form if refused else {}
     return render(
         request,
         "guarantor/company.html",
-        status=status,
+        status=refused.status if refused else 200,
         me=me,
         c=c,
-        cap=cap,
-        history=page_rows(history),
-        injections=page_rows(injections),
-        pending=page_rows(waiting),
-        guarantees=[g for g in rows if g["status"] != "pending_approval"],
+        cap=c["capacity"],
+        history=rows(history),
+        injections=rows(injections),
+        pending=rows(waiting),
+        guarantees=[g for g in rows(guarantees) if g["status"] != "pending_approval"],
         filter_status=filter_status or "",
-        statuses=("issued", "refused", "released", "claimed", "cancelled", "pending_approval"),
+        statuses=GUARANTEE_STATUSES,
         sources=SOURCES,
         ratio=_ratio,
         known=WORDS,
-        errors=errors or FormErrors(),
-        form=form or {},
+        errors=refused.errors if refused else FormErrors(),
+        form=typed,
         failed=failed,
-        profile=form if failed == "profile" and form is not None else current,
-        row_errors=row_errors or {},
-        row_fields=row_fields or {},
+        profile=typed if failed == "profile" else current,
+        row_fields={refused.row: refused.errors} if refused and refused.row else {},
         unavailable=not (history.ok and injections.ok and guarantees.ok and waiting.ok),
     )
 
@@ -200,22 +222,24 @@ async def company_desk(company_id: str, request: Request) -> Response:
     if isinstance(got, Response):
         return got
     wanted = request.query_params.get("status", "")
-    known = ("issued", "refused", "released", "claimed", "cancelled", "pending_approval")
-    return await _company_desk(request, *got, company_id, filter_status=wanted if wanted in known else None)
+    return await _company_desk(
+        request, *got, company_id, filter_status=wanted if wanted in GUARANTEE_STATUSES else None
+    )
 
 
 @router.post("/guarantor/companies/{company_id}/profile")
 async def change_profile(company_id: str, request: Request) -> Response:
     """A new audited version with what the guarantor changed (nothing sent when nothing changed)."""
-    got = await posted(request, "guarantor")
+    got = await signed_in(request, "guarantor", posting=True)
     if isinstance(got, Response):
         return got
-    api, me, form = got
+    api, me = got
     if not UUID_RE.match(company_id):
         return error_page(request, 404, "error.not_found", me=me)
+    form = await read_form(request)
     current = await api.get(f"/api/v1/guarantee-companies/{company_id}")
     if not current.ok:
-        return error_page(request, 404 if current.status in (404, 422) else 503, "error.not_found", me=me)
+        return refusal_page(request, current, me=me)
     c = current.body
     changes: dict[str, Any] = {}
     for name in EDITABLE:
@@ -230,29 +254,28 @@ async def change_profile(company_id: str, request: Request) -> Response:
             changes[flag] = ticked
     if not changes:
         return see_other(f"/guarantor/companies/{company_id}")
-    r = await api.call("PATCH", f"/api/v1/guarantee-companies/{company_id}", json=changes)
-    if r.ok:
-        return see_other(f"/guarantor/companies/{company_id}#history")
-    errors = api_errors(lang_of(request), r, COMPANY_NAMES, rules=COMPANY_RULES)
-    return await _company_desk(
-        request, api, me, company_id, status=form_status(r.status), errors=errors, form=form, failed="profile"
+    lang = lang_of(request)
+    return await submit(
+        request,
+        api,
+        f"/api/v1/guarantee-companies/{company_id}",
+        changes,
+        method="PATCH",
+        form=form,
+        done=f"/guarantor/companies/{company_id}#history",
+        again=lambda refused: _company_desk(request, api, me, company_id, refused=refused, failed="profile"),
+        errors_of=lambda answer: api_errors(lang, answer, COMPANY_NAMES, rules=COMPANY_RULES),
     )
-
-
-def _same_money(typed: str, stored: Any) -> bool:
-    try:
-        return Decimal(typed) == Decimal(str(stored))
-    except InvalidOperation:
-        return False
 
 
 @router.post("/guarantor/companies/{company_id}/injections")
 async def record_injection(company_id: str, request: Request) -> Response:
     """Capital put in (增资): it raises registered and paid-in capital and net assets."""
-    got = await posted(request, "guarantor")
+    got = await signed_in(request, "guarantor", posting=True)
     if isinstance(got, Response):
         return got
-    api, me, form = got
+    api, me = got
+    form = await read_form(request)
     body: dict[str, Any] = {
         "company_id": company_id,
         "amount": form.get("gi_amount", ""),
@@ -261,53 +284,45 @@ async def record_injection(company_id: str, request: Request) -> Response:
     }
     if form.get("gi_note"):
         body["note"] = form["gi_note"]
-    r = await api.post("/api/v1/capital-injections", body)
-    if r.ok:
-        return see_other(f"/guarantor/companies/{company_id}#injections")
-    if r.status == 404 and not (r.body or {}).get("errors"):
-        return error_page(request, 404, "error.not_found", me=me)
-    errors = api_errors(lang_of(request), r, INJECTION_NAMES, rules=INJECTION_RULES)
-    return await _company_desk(
+    lang = lang_of(request)
+    return await submit(
         request,
         api,
-        me,
-        company_id,
-        status=form_status(r.status),
-        errors=errors,
+        "/api/v1/capital-injections",
+        body,
         form=form,
-        failed="injection",
+        done=f"/guarantor/companies/{company_id}#injections",
+        again=lambda refused: _company_desk(
+            request, api, me, company_id, refused=refused, failed="injection"
+        ),
+        errors_of=lambda answer: api_errors(lang, answer, INJECTION_NAMES, rules=INJECTION_RULES),
     )
 
 
 @router.post("/guarantor/companies/{company_id}/guarantees/{guarantee_id}/{action}")
 async def decide_guarantee(company_id: str, guarantee_id: str, action: str, request: Request) -> Response:
     """Approve or decline a guarantee held for the company's own yes, or cancel one issued in error."""
-    got = await posted(request, "guarantor")
+    got = await signed_in(request, "guarantor", posting=True)
     if isinstance(got, Response):
         return got
-    api, me, form = got
+    api, me = got
     if action not in ACTIONS or not UUID_RE.match(guarantee_id):
         return error_page(request, 404, "error.not_found", me=me)
+    form = await read_form(request)
     reason_field = "g_cancel_reason" if action == "cancel" else "g_reason"
     body = {} if action == "approve" else {"reason": form.get(reason_field, "")}
-    r = await api.post(f"/api/v1/guarantees/{guarantee_id}/{action}", body)
-    if r.ok:
-        return see_other(f"/guarantor/companies/{company_id}#guarantee-{guarantee_id}")
-    # 409: someone (or this person, in another tab) already decided it; the row shows the outcome.
-    errors = api_errors(
-        lang_of(request),
-        r,
-        {"reason": reason_field},
-        by_status={404: "error.not_found"},
-        rules=DECISION_RULES,
-    )
-    return await _company_desk(
+    lang = lang_of(request)
+    return await submit(
         request,
         api,
-        me,
-        company_id,
-        status=form_status(r.status),
-        row_errors={guarantee_id: first_sentence(errors)},
-        row_fields={guarantee_id: errors},
+        f"/api/v1/guarantees/{guarantee_id}/{action}",
+        body,
         form=form,
+        row=guarantee_id,
+        done=f"/guarantor/companies/{company_id}#guarantee-{guarantee_id}",
+        again=lambda refused: _company_desk(request, api, me, company_id, refused=refused),
+        # 409: already decided (in another tab, or by the office); the row then shows the outcome.
+        errors_of=lambda answer: api_errors(
+            lang, answer, {"reason": reason_field}, by_status={404: "error.not_found"}, rules=DECISION_RULES
+        ),
     )

@@ -15,9 +15,20 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.site.desk import Rule, api_errors, first_sentence, form_status, page_rows, posted, signed_in
-from gateway.site.i18n import FormErrors, word
-from gateway.site.pages import error_page, lang_of, render, see_other
+from gateway.site.desk import Rule, api_errors
+from gateway.site.forms import (
+    Refused,
+    error_page,
+    lang_of,
+    read_form,
+    read_list,
+    refusal_page,
+    render,
+    rows,
+    signed_in,
+    submit,
+)
+from gateway.site.i18n import FormErrors, Lang, word
 from gateway.site.upstream import Api, ApiAnswer
 
 router = APIRouter(include_in_schema=False)
@@ -167,15 +178,16 @@ def fair_form(fair: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _fair_errors(request: Request, answer: Any, form: dict[str, str]) -> FormErrors:
-    errors = api_errors(lang_of(request), answer, FAIR_NAMES, rules=FAIR_RULES)
+def fair_errors(lang: Lang, answer: ApiAnswer, form: dict[str, str]) -> FormErrors:
+    """A refused fair: each problem next to its field; without a date, once at the date."""
+    errors = api_errors(lang, answer, FAIR_NAMES, rules=FAIR_RULES + ACTION_RULES)
     if not DATE_RE.match(form.get("fair_date", "")):
         # Without a day every session time fails: say it once, at the date.
         times = [n for n in errors.fields if n.startswith("fair_s")]
         for name in times:
             del errors.fields[name]
         if times:
-            errors.fields.setdefault("fair_date", word(lang_of(request), "o.error.date"))
+            errors.fields.setdefault("fair_date", word(lang, "o.error.date"))
     return errors
 
 
@@ -184,35 +196,26 @@ async def _nothing() -> ApiAnswer | None:
 
 
 async def _leagues(api: Api) -> list[dict[str, str]]:
-    answer = await api.get("/api/v1/reference/leagues")
-    return page_rows(answer)
+    return rows(await api.get("/api/v1/reference/leagues"))
 
 
-async def _home(
-    request: Request,
-    api: Api,
-    me: dict[str, Any],
-    *,
-    status: int = 200,
-    errors: FormErrors | None = None,
-    form: dict[str, str] | None = None,
-) -> Response:
-    fairs = await api.get("/api/v1/fairs", limit=200)
+async def _home(request: Request, api: Api, me: dict[str, Any], refused: Refused | None = None) -> Response:
+    fairs, leagues = await asyncio.gather(api.get("/api/v1/fairs", limit=200), _leagues(api))
     if not fairs.ok:
-        return error_page(request, 503, "error.unavailable", me=me)
-    own = [f for f in page_rows(fairs) if f.get("organizer_org_id") == me["org_id"]]
+        return refusal_page(request, fairs, me=me)
+    own = [f for f in rows(fairs) if f.get("organizer_org_id") == me["org_id"]]
     own.sort(key=lambda f: str(f.get("starts_at")), reverse=True)
     return render(
         request,
         "organizer/home.html",
-        status=status,
+        status=refused.status if refused else 200,
         me=me,
         fairs=own,
-        leagues=await _leagues(api),
+        leagues=leagues,
         slot_minutes=SLOT_MINUTES,
         local=local,
-        errors=errors or FormErrors(),
-        form=form or {"fair_slot_minutes": "20", "fair_tables": "20"},
+        errors=refused.errors if refused else FormErrors(),
+        form=refused.form if refused else {"fair_slot_minutes": "20", "fair_tables": "20"},
     )
 
 
@@ -225,25 +228,25 @@ async def organizer_home(request: Request) -> Response:
     return await _home(request, *got)
 
 
-async def _leagues_posted(request: Request) -> list[str]:
-    raw = await request.form()
-    return [str(v) for v in raw.getlist("fair_leagues") if isinstance(v, str)][:14]
-
-
 @router.post("/organizer/fairs")
 async def create_fair(request: Request) -> Response:
     """Draft a fair; it is announced with publish on its page."""
-    got = await posted(request, "organizer")
+    got = await signed_in(request, "organizer", posting=True)
     if isinstance(got, Response):
         return got
-    api, me, form = got
-    leagues = await _leagues_posted(request)
-    form["fair_leagues"] = ",".join(leagues)
-    r = await api.post("/api/v1/fairs", fair_body(form, leagues))
-    if r.ok:
-        return see_other(f"/organizer/fairs/{r.body['id']}")
-    errors = _fair_errors(request, r, form)
-    return await _home(request, api, me, status=form_status(r.status), errors=errors, form=form)
+    api, me = got
+    form = await read_form(request)
+    lang = lang_of(request)
+    return await submit(
+        request,
+        api,
+        "/api/v1/fairs",
+        fair_body(form, await read_list(request, "fair_leagues")),
+        form=form,
+        done=lambda answer: f"/organizer/fairs/{answer.body['id']}",
+        again=lambda refused: _home(request, api, me, refused),
+        errors_of=lambda answer: fair_errors(lang, answer, form),
+    )
 
 
 async def _fair_desk(
@@ -252,20 +255,14 @@ async def _fair_desk(
     me: dict[str, Any],
     fair_id: str,
     *,
-    status: int = 200,
-    errors: FormErrors | None = None,
-    form: dict[str, str] | None = None,
+    refused: Refused | None = None,
     failed: str | None = None,
-    notice: str | None = None,
-    row_errors: dict[str, str] | None = None,
 ) -> Response:
     if not UUID_RE.match(fair_id):
         return error_page(request, 404, "error.not_found", me=me)
     fair = await api.get(f"/api/v1/fairs/{fair_id}")
-    if fair.status in (404, 422):
-        return error_page(request, 404, "error.not_found", me=me)
     if not fair.ok:
-        return error_page(request, 503, "error.unavailable", me=me)
+        return refusal_page(request, fair, me=me)
     f = fair.body
     if f.get("organizer_org_id") != me["org_id"]:
         return error_page(request, 403, "error.forbidden", me=me)
@@ -278,36 +275,31 @@ async def _fair_desk(
         api.get(f"{base}/schedule/runs"),
         api.get(f"{base}/report") if f["status"] in ("published", "held") else _nothing(),
     )
-    regs = page_rows(registrations)
-    names = {r["id"]: r["display_name"] for r in regs}
-    slots = {s["index"]: s for s in f.get("slots", [])}
-    rows = sorted(page_rows(meetings), key=lambda m: (m["slot"], m["table_no"]))
+    regs = rows(registrations)
     lines = (report.body or {}).get("meetings", []) if report is not None and report.ok else []
-    intentions = {str(x["meeting_id"]): x["intention_amount"] for x in lines if x.get("intention_amount")}
+    typed = refused.form if refused else {}
     return render(
         request,
         "organizer/fair.html",
-        status=status,
+        status=refused.status if refused else 200,
         me=me,
         fair=f,
-        invitations=page_rows(invitations),
+        invitations=rows(invitations),
         registrations=regs,
-        pending=[r for r in regs if r["status"] == "pending"],
-        meetings=rows,
-        names=names,
-        slots=slots,
-        intentions=intentions,
-        runs=page_rows(runs),
+        meetings=sorted(rows(meetings), key=lambda m: (m["slot"], m["table_no"])),
+        names={r["id"]: r["display_name"] for r in regs},
+        slots={s["index"]: s for s in f.get("slots", [])},
+        intentions={str(x["meeting_id"]): x["intention_amount"] for x in lines if x.get("intention_amount")},
+        runs=rows(runs),
         report=report.body if report is not None and report.ok else None,
         leagues=await _leagues(api) if f["status"] == "draft" else [],
         slot_minutes=SLOT_MINUTES,
         local=local,
-        errors=errors or FormErrors(),
-        edit_form=form if failed == "edit" and form is not None else fair_form(f),
-        form=form or {},
+        errors=refused.errors if refused else FormErrors(),
+        edit_form=typed if failed == "edit" else fair_form(f),
+        form=typed,
         failed=failed,
-        notice=notice,
-        row_errors=row_errors or {},
+        row_errors={refused.row: refused.sentence} if refused and refused.row else {},
         unavailable=not (invitations.ok and registrations.ok and meetings.ok and runs.ok),
     )
 
@@ -323,54 +315,62 @@ async def fair_desk(fair_id: str, request: Request) -> Response:
 @router.post("/organizer/fairs/{fair_id}/edit")
 async def edit_fair(fair_id: str, request: Request) -> Response:
     """Change a draft (an announced fair is changed only by cancelling it)."""
-    got = await posted(request, "organizer")
+    got = await signed_in(request, "organizer", posting=True)
     if isinstance(got, Response):
         return got
-    api, me, form = got
+    api, me = got
     if not UUID_RE.match(fair_id):
         return error_page(request, 404, "error.not_found", me=me)
-    leagues = await _leagues_posted(request)
-    form["fair_leagues"] = ",".join(leagues)
-    body = fair_body(form, leagues)
-    # PATCH: a field left empty is not sent (venue or link may be cleared only by giving the other).
+    form = await read_form(request)
+    body = fair_body(form, await read_list(request, "fair_leagues"))
+    # PATCH: an empty venue or link is left as it is (one of them is needed anyway).
     body = {k: v for k, v in body.items() if v is not None}
-    if "requests_close_at" not in body:
-        body["requests_close_at"] = None
-    r = await api.call("PATCH", f"/api/v1/fairs/{fair_id}", json=body)
-    if r.ok:
-        return see_other(f"/organizer/fairs/{fair_id}")
-    errors = _fair_errors(request, r, form)
-    if r.status == 409:
-        errors = api_errors(lang_of(request), r, FAIR_NAMES, rules=ACTION_RULES)
-    return await _fair_desk(
-        request, api, me, fair_id, status=form_status(r.status), errors=errors, form=form, failed="edit"
+    body.setdefault("requests_close_at", None)
+    lang = lang_of(request)
+    return await submit(
+        request,
+        api,
+        f"/api/v1/fairs/{fair_id}",
+        body,
+        method="PATCH",
+        form=form,
+        done=f"/organizer/fairs/{fair_id}",
+        again=lambda refused: _fair_desk(request, api, me, fair_id, refused=refused, failed="edit"),
+        errors_of=lambda answer: fair_errors(lang, answer, form),
     )
 
 
 async def _act(request: Request, fair_id: str, path: str, body: Any, row: str, anchor: str) -> Response:
     """One button (publish, validate, solve, held...): back to the fair, or the fair with the
     refusal as a sentence next to the button's row."""
-    got = await posted(request, "organizer")
+    got = await signed_in(request, "organizer", posting=True)
     if isinstance(got, Response):
         return got
-    api, me, _ = got
+    api, me = got
     if not UUID_RE.match(fair_id):
         return error_page(request, 404, "error.not_found", me=me)
-    r = await api.post(f"/api/v1/fairs/{fair_id}{path}", body)
-    if r.ok:
-        return see_other(f"/organizer/fairs/{fair_id}#{anchor}")
-    errors = api_errors(lang_of(request), r, {}, by_status={404: "error.not_found"}, rules=ACTION_RULES)
-    return await _fair_desk(
-        request, api, me, fair_id, status=form_status(r.status), row_errors={row: first_sentence(errors)}
+    lang = lang_of(request)
+    return await submit(
+        request,
+        api,
+        f"/api/v1/fairs/{fair_id}{path}",
+        body,
+        row=row,
+        done=f"/organizer/fairs/{fair_id}#{anchor}",
+        again=lambda refused: _fair_desk(request, api, me, fair_id, refused=refused),
+        errors_of=lambda answer: api_errors(
+            lang, answer, {}, by_status={404: "error.not_found"}, rules=ACTION_RULES
+        ),
     )
 
 
 @router.post("/organizer/fairs/{fair_id}/schedule")
 async def solve(fair_id: str, request: Request) -> Response:
     """A preliminary schedule (requests may still be pending), or the final one (agendas go out)."""
-    form = await request.form()
-    final = form.get("final") == "1"
-    return await _act(request, fair_id, "/schedule", {"final": final}, "schedule", "schedule")
+    form = await read_form(request)
+    return await _act(
+        request, fair_id, "/schedule", {"final": form.get("final") == "1"}, "schedule", "schedule"
+    )
 
 
 @router.post("/organizer/fairs/{fair_id}/registrations/{registration_id}/{action}")
@@ -390,7 +390,7 @@ async def meeting_outcome(fair_id: str, meeting_id: str, request: Request) -> Re
     """The meeting took place, or one side did not come."""
     if not UUID_RE.match(meeting_id):
         return error_page(request, 404, "error.not_found")
-    form = await request.form()
+    form = await read_form(request)
     body = {"held": form.get("held") == "1"}
     return await _act(request, fair_id, f"/meetings/{meeting_id}/outcome", body, meeting_id, "meetings")
 
@@ -398,26 +398,25 @@ async def meeting_outcome(fair_id: str, meeting_id: str, request: Request) -> Re
 @router.post("/organizer/fairs/{fair_id}/meetings/{meeting_id}/intention")
 async def meeting_intention(fair_id: str, meeting_id: str, request: Request) -> Response:
     """A signed financing intention (签约意向) with its amount."""
-    got = await posted(request, "organizer")
+    got = await signed_in(request, "organizer", posting=True)
     if isinstance(got, Response):
         return got
-    api, me, form = got
+    api, me = got
     if not (UUID_RE.match(fair_id) and UUID_RE.match(meeting_id)):
         return error_page(request, 404, "error.not_found", me=me)
-    body = {"amount": form.get("fair_intention_amount", "")}
-    r = await api.post(f"/api/v1/fairs/{fair_id}/meetings/{meeting_id}/intention", body)
-    if r.ok:
-        return see_other(f"/organizer/fairs/{fair_id}#meetings")
-    errors = api_errors(lang_of(request), r, INTENTION_NAMES, rules=ACTION_RULES)
-    return await _fair_desk(
+    form = await read_form(request)
+    lang = lang_of(request)
+    return await submit(
         request,
         api,
-        me,
-        fair_id,
-        status=form_status(r.status),
-        errors=errors,
+        f"/api/v1/fairs/{fair_id}/meetings/{meeting_id}/intention",
+        {"amount": form.get("fair_intention_amount", "")},
         form=form,
-        failed=f"intention-{meeting_id}",
+        done=f"/organizer/fairs/{fair_id}#meetings",
+        again=lambda refused: _fair_desk(
+            request, api, me, fair_id, refused=refused, failed=f"intention-{meeting_id}"
+        ),
+        errors_of=lambda answer: api_errors(lang, answer, INTENTION_NAMES, rules=ACTION_RULES),
     )
 
 
@@ -431,10 +430,8 @@ async def agenda(fair_id: str, registration_id: str, request: Request) -> Respon
     if not (UUID_RE.match(fair_id) and UUID_RE.match(registration_id)):
         return error_page(request, 404, "error.not_found", me=me)
     a = await api.get(f"/api/v1/fairs/{fair_id}/agenda", registration_id=registration_id)
-    if a.status in (403, 404, 422):
-        return error_page(request, 404, "error.not_found", me=me)
     if not a.ok:
-        return error_page(request, 503, "error.unavailable", me=me)
+        return refusal_page(request, a, me=me)
     return render(request, "organizer/agenda.html", me=me, a=a.body, fair_id=fair_id, local=local)
 
 
@@ -448,10 +445,8 @@ async def report_csv(fair_id: str, request: Request) -> Response:
     if not UUID_RE.match(fair_id):
         return error_page(request, 404, "error.not_found", me=me)
     r = await api.get(f"/api/v1/fairs/{fair_id}/report")
-    if r.status in (403, 404, 422):
-        return error_page(request, 404, "error.not_found", me=me)
     if not r.ok:
-        return error_page(request, 503, "error.unavailable", me=me)
+        return refusal_page(request, r, me=me)
     out = io.StringIO()
     writer = csv.writer(out)
     lines = r.body.get("meetings", [])
@@ -469,6 +464,7 @@ async def report_csv(fair_id: str, request: Request) -> Response:
 # Last: the generic path must not shadow /schedule, /edit and the others above.
 @router.post("/organizer/fairs/{fair_id}/{action}")
 async def fair_action(fair_id: str, action: str, request: Request) -> Response:
+    """Publish, cancel, close as held, invite from live matches, or close the request window."""
     if action not in FAIR_ACTIONS:
         return error_page(request, 404, "error.not_found")
     path = "/invitations" if action == "invite" else f"/{action}"

@@ -453,9 +453,9 @@ async def growth_csv(request: Request) -> Response:
 
 def install(app: FastAPI) -> None:
     """Mount the pages, the vendored static files, and HTML error pages for the site's own paths."""
-    from gateway.site import bank, office, sme  # their pages; imported here as they import this module
+    from gateway.site import bank, guarantor, office, organizer, sme  # they import this module
 
-    for pages in (router, sme.router, bank.router, office.router):
+    for pages in (router, sme.router, bank.router, office.router, guarantor.router, organizer.router):
         app.include_router(pages)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="site-static")
 
