@@ -541,7 +541,10 @@ def form_errors(
     errors = body.get("errors")
     if status == 422 and isinstance(errors, list):
         for e in errors:
-            name = str(e.get("field", "body")).split(".")[-1]
+            # The first part of the path that the form shows (an optional field's path goes on into
+            # the union member: "max_amount.decimal"), else the last part.
+            parts = str(e.get("field", "body")).split(".")
+            name = next((p for p in parts if p in known_fields), parts[-1])
             label = label_of(lang, name)
             kind = str(e.get("type") or "other")
             key = f"v.{kind}" if f"v.{kind}" in WORDS else "v.other"
