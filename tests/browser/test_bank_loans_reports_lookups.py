@@ -89,12 +89,12 @@ def test_bank_edits_a_product_decides_loans_reports_months_and_looks_up(
     assert "2025-12" in page.inner_text("#reports-table")
 
     # A look-up without the SME's consent is refused in words; under a consent the report shows.
-    page.goto(f"{site.url}/bank/lookup?uscc={SME_USCC}&purpose=贷后管理")
+    page.goto(f"{site.url}/bank/lookup?uscc={SME_USCC}&purpose=post_loan_management")
     assert "未授权" in page.inner_text("#lookup-form .error.general")
     until = (datetime.now(UTC) + timedelta(days=90)).isoformat()
     granted = site.api.post(
         "/api/v1/consents",
-        json={"bank_org_id": BANK, "purpose": "贷后管理", "valid_until": until},
+        json={"bank_org_id": BANK, "purpose": "post_loan_management", "valid_until": until},
         headers=sme,
     )
     assert granted.status_code == 201, granted.text

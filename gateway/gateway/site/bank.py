@@ -288,5 +288,6 @@ async def lookup_page(request: Request) -> Response:
         report.body if isinstance(report.body, dict) else None,
         known_fields=LOOKUP_FIELDS,
         by_status=by_status,
+        labels={"purpose": "field.lookup_purpose"},
     )
     return render(request, "bank_lookup.html", status=report.status, errors=errors, **context)

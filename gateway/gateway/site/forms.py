@@ -52,6 +52,10 @@ from gateway.site.upstream import Api, ApiAnswer
 WEB = Path(__file__).resolve().parent.parent / "web"
 templates = Jinja2Templates(directory=WEB / "templates")
 
+# Why a bank or guarantee company may read a credit file (credit-info's LookupPurpose): a consent names
+# one, and each look-up must name the one it is under.
+LOOKUP_PURPOSES = ("loan_application", "credit_line_review", "post_loan_management", "guarantee_review")
+
 # Never echoed back into a page after a refusal.
 SECRET_FIELDS = frozenset({"password"})
 
@@ -86,6 +90,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
             "t": t,
             "status_word": status_word,
             "rule_text": rule_text,
+            "purposes": LOOKUP_PURPOSES,
             "path": request.url.path,
             **context,
         },
@@ -205,6 +210,7 @@ async def submit(
     form: Mapping[str, str] | None = None,
     fields: frozenset[str] = frozenset(),
     by_status: Mapping[int, str] | None = None,
+    labels: Mapping[str, str] | None = None,
     method: str = "POST",
     row: str | None = None,
     errors_of: Callable[[ApiAnswer], FormErrors] | None = None,
@@ -213,7 +219,8 @@ async def submit(
     answer returning a URL or a response); otherwise call `again` with the refusal in the person's
     language: validation errors next to the `fields` the page shows, a status the form knows a
     sentence for through `by_status` (e.g. `{409: "error.enterprise_conflict"}`), else the API's own
-    sentence; `errors_of` words the refusal itself instead (see `desk.api_errors`). `body=None` sends
+    sentence. `labels` names a field by another word key than `field.<name>` (e.g. a look-up's
+    purpose); `errors_of` words the refusal itself instead (see `desk.api_errors`). `body=None` sends
     no body (DELETE)."""
     answer = await api.call(method, path, json=body)
     if answer.ok:
@@ -232,6 +239,7 @@ async def submit(
             answer.body if isinstance(answer.body, dict) else None,
             known_fields=fields,
             by_status=by_status,
+            labels=labels,
         )
     )
     typed = {k: v for k, v in (form or {}).items() if k not in SECRET_FIELDS}

@@ -346,6 +346,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "field.month": ("月份", "Month"),
     "field.sme_loan_balance": ("小企业贷款余额（元）", "SME-loan balance (yuan)"),
     "field.total_loan_balance": ("全部贷款余额（元）", "Total-loan balance (yuan)"),
+    "purpose.choose": ("请选择", "Choose"),
+    "purpose.loan_application": ("贷款审批", "loan application"),
+    "purpose.credit_line_review": ("授信审查", "credit-line review"),
+    "purpose.post_loan_management": ("贷后管理", "post-loan management"),
+    "purpose.guarantee_review": ("担保资格审查", "guarantee review"),
+    "field.lookup_purpose": ("查询用途", "Purpose of the look-up"),
     "lookup.title": ("信用查询（需企业授权）", "Credit look-up (under consent)"),
     "lookup.hint": (
         "只能查询已授权本行的企业，用途须与授权一致；每次查询都会记入企业的查询记录。",
@@ -463,6 +469,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "error.generic": ("操作未成功：", "That did not work: "),
     # Field-level sentences by pydantic error type; {label} is the field's name in the same language.
     "v.missing": ("请填写{label}。", "Please fill in {label}."),
+    "v.enum": ("请选择{label}。", "Please choose {label}."),
+    "v.literal_error": ("请选择{label}。", "Please choose {label}."),
     "v.string_too_short": ("{label}太短。", "{label} is too short."),
     "v.string_too_long": ("{label}太长。", "{label} is too long."),
     "v.string_pattern_mismatch": ("{label}的格式不正确。", "{label} is not in the expected format."),
@@ -533,6 +541,7 @@ def form_errors(
     *,
     known_fields: frozenset[str],
     by_status: Mapping[int, str] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> FormErrors:
     """Turn an API error answer into sentences in `lang`: validation errors next to their field, a
     business refusal as a sentence the form knows for that status, else the API's own sentence."""
@@ -541,8 +550,11 @@ def form_errors(
     errors = body.get("errors")
     if status == 422 and isinstance(errors, list):
         for e in errors:
-            name = str(e.get("field", "body")).split(".")[-1]
-            label = label_of(lang, name)
+            # The first part of the path that the form shows (an optional field's path goes on into
+            # the union member: "max_amount.decimal"), else the last part.
+            parts = str(e.get("field", "body")).split(".")
+            name = next((p for p in parts if p in known_fields), parts[-1])
+            label = word(lang, labels[name]) if labels and name in labels else label_of(lang, name)
             kind = str(e.get("type") or "other")
             key = f"v.{kind}" if f"v.{kind}" in WORDS else "v.other"
             sentence = word(lang, key, label=label, message=str(e.get("message", ""))[:200])

@@ -727,6 +727,7 @@ async def grant_consent(request: Request) -> Response:
         body,
         form=form,
         fields=CONSENT_FIELDS,
+        labels={"purpose": "field.lookup_purpose"},
         done="/sme/credit",
         again=again,
     )

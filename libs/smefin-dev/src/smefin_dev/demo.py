@@ -1391,7 +1391,7 @@ async def demo_story(
         sme = await _password_login(client, logins.sme_email, logins.sme_password)
         bank = await _password_login(client, logins.bank_email, logins.bank_password)
         uscc, bank_org = logins.sme_uscc, logins.bank_org_id
-        purpose = "贷前调查 (pre-loan check)"
+        purpose = "loan_application"
 
         consents = (await client.get("/api/v1/consents", headers=sme)).json()
         if not any(c["bank_org_id"] == bank_org and c["status"] == "granted" for c in consents):

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, Request, status
 from credit_info.api.deps import (
     OutboxDep,
     PrincipalDep,
+    PurposeQuery,
     SessionDep,
     UsccPath,
     authorize_read,
-    require_own_or_office,
 )
 from credit_info.api.schemas import (
     EnterpriseCreate,
@@ -22,6 +22,7 @@ from credit_info.api.schemas import (
     LookupPage,
     LookupRead,
 )
+from credit_info.db import access
 from credit_info.db import repositories as repo
 from credit_info.db.tables import Enterprise
 from credit_info.domain import enterprises
@@ -46,7 +47,7 @@ async def update_enterprise(
     uscc: UsccPath, body: EnterpriseUpdate, session: SessionDep, outbox: OutboxDep, principal: PrincipalDep
 ) -> Enterprise:
     """Update an enterprise's profile; the size class and rating follow the new figures."""
-    require_own_or_office(principal, uscc)
+    access.require_own_file(principal, uscc)
     return await enterprises.update(
         session=session, outbox=outbox, uscc=uscc, changes=body.model_dump(exclude_unset=True)
     )
@@ -86,7 +87,7 @@ async def get_enterprise(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    purpose: Annotated[str | None, Query(max_length=200)] = None,
+    purpose: PurposeQuery = None,
 ) -> Enterprise:
     """One enterprise: itself, the office, or a bank with a live consent (logged)."""
     await authorize_read(request, session, principal, uscc, "enterprise", purpose)
@@ -105,7 +106,7 @@ async def list_lookups(
     offset: Offset = 0,
 ) -> LookupPage:
     """Who looked at the enterprise's file, when, why and under which consent (查询记录)."""
-    require_own_or_office(principal, uscc)
+    access.require_own_file(principal, uscc)
     rows, total = await repo.lookups_of(session, uscc, limit, offset)
     return LookupPage(
         items=[LookupRead.model_validate(r) for r in rows], total=total, limit=limit, offset=offset

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request
 
-from fastapi import APIRouter, Query, Request
-
-from credit_info.api.deps import OutboxDep, PrincipalDep, SessionDep, UsccPath, authorize_read
+from credit_info.api.deps import OutboxDep, PrincipalDep, PurposeQuery, SessionDep, UsccPath, authorize_read
 from credit_info.api.schemas import RatingRead
 from credit_info.db import repositories as repo
 from credit_info.db.tables import Rating
-from credit_info.domain.services import recompute_rating
-from smefin.auth import Role
+from credit_info.domain import ratings
 from smefin.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/ratings", tags=["ratings"])
@@ -23,7 +20,7 @@ async def get_rating(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    purpose: Annotated[str | None, Query(max_length=200)] = None,
+    purpose: PurposeQuery = None,
 ) -> Rating:
     """The current rating: the enterprise itself, the office, or a bank with a live consent (logged)."""
     await authorize_read(request, session, principal, uscc, "rating", purpose)
@@ -38,8 +35,4 @@ async def recompute(
     uscc: UsccPath, session: SessionDep, outbox: OutboxDep, principal: PrincipalDep
 ) -> Rating:
     """Re-rate now (office or services); publishes rating.changed only if grade or score moved."""
-    principal.require(Role.OFFICE, Role.SERVICE)
-    rating = await recompute_rating(session, outbox, uscc)
-    if rating is None:
-        raise NotFound(f"enterprise {uscc} is not registered")
-    return rating
+    return await ratings.recompute(session=session, outbox=outbox, principal=principal, uscc=uscc)
