@@ -702,6 +702,12 @@ WORDS |= {
     "gaction.registered": ("登记", "registered"),
     "gaction.updated": ("修改", "changed"),
     "gaction.capital_injected": ("增资", "capital injected"),
+    "gaction.guarantee_cancelled": ("撤销担保", "guarantee cancelled"),
+    "gaction.guarantee_claimed": ("代偿", "guarantee claimed"),
+    "field.g_outstanding": ("在保余额（元）", "Outstanding (yuan)"),
+    "field.g_version": ("档案版本", "Version"),
+    "field.g_guarantee": ("担保", "Guarantee"),
+    "o.run.meetings": ("洽谈数", "Meetings"),
     "g.error.company_conflict": (
         "该统一社会信用代码的担保公司已登记。",
         "A guarantee company with this credit code is already registered.",
