@@ -964,48 +964,44 @@ class Loader:
         return ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
 
     async def guarantee_requests(self, n: int = 6, approved: int = 3) -> str:
-        """The demo guarantor's desk has work: its company wants to approve each guarantee itself; the
-        demo bank's product guaranteed by it gets `n` requests from Ordos SMEs, offered and accepted;
-        `approved` of the guarantees are approved, the rest wait for the guarantor."""
-        owner = demo_guarantor(self.seed).body["owner_org_id"]
-        cid = self.company_of_owner[owner]
-        guarantor = principal_for(Role.GUARANTOR, owner)
+        """The demo guarantor's desk has work. The demo bank's guaranteed product names its leagues'
+        companies; guarantee-registry asks the first of them with room, so that company is made to
+        approve each guarantee itself. `n` SMEs with new requests take the bank's offer on that product;
+        `approved` of the guarantees are approved, the rest wait (`demo_logins` makes the company's
+        organisation the demo guarantor)."""
+        bank = principal_for(Role.BANK, BANKS[0][0])
+        listed = await self.api.call(
+            "guarantee requests", "GET", "/api/v1/products", bank, params={"limit": 100}
+        )
+        body = listed.json()
+        products = body.get("items", []) if isinstance(body, dict) else body
+        # bank_specs names it "<bank>惠企担保贷"; it serves every league the bank serves.
+        guaranteed = [
+            p
+            for p in products
+            if p["kind"] == "guaranteed"
+            and p["name"].endswith("惠企担保贷")
+            and p.get("accepted_guarantee_company_ids")
+        ]
+        if not guaranteed:
+            return "the demo bank has no guaranteed product: no guarantee requests"
+        product = min(guaranteed, key=lambda p: str(p["created_at"]))
+        cid = str(product["accepted_guarantee_company_ids"][0])
         await self.api.call(
             "guarantee requests",
             "PATCH",
             f"/api/v1/guarantee-companies/{cid}",
-            guarantor,
+            self.office,
             json_body={"approval_required": True},
         )
-        bank_org = BANKS[0][0]
-        bank = principal_for(Role.BANK, bank_org)
-        product = _product(
-            _rng(self.seed, "guarantee requests"),
-            "工行鄂尔多斯惠企担保贷",
-            "guaranteed",
-            (200_000, 5_000_000),
-            (6, 36),
-            None,
-            "broad",
-            [DEMO_LEAGUE],
-            requires_guarantee=True,
-            accepted_guarantee_company_ids=[cid],
-        )
-        created = await self.api.call(
-            "guarantee requests", "POST", "/api/v1/products", bank, json_body=product
-        )
-        pid = created.json()["id"]
-        await self.api.call("guarantee requests", "POST", f"/api/v1/products/{pid}/publish", bank)
         asked = {u for u, _ in financing_request_bodies(self.enterprises, self.n_requests, self.seed)}
-        ordos = [
-            e for e in self.enterprises if e["uscc"] not in asked and e["county_code"].startswith("1506")
-        ]
+        fresh = [e for e in self.enterprises if e["uscc"] not in asked]
         offered = 0
-        for e in ordos[: n * 3]:
+        for e in fresh[: n * 4]:
             if offered >= n:
                 break
             sme = principal_for(Role.SME, e["uscc"], e["uscc"])
-            body = {
+            need = {
                 "amount": _money(1_000_000),
                 "term_months": 12,
                 "purpose": "流动资金",
@@ -1016,15 +1012,14 @@ class Loader:
                 "POST",
                 "/api/v1/financing-requests",
                 sme,
-                json_body=body,
+                json_body=need,
                 ok=(201, 409, 422),
             )
             if r.status_code != 201:
-                continue  # not in loan-matching's projection, or refused: the next SME
-            request_id = r.json()["id"]
-            match = await self._match_on(bank, pid, request_id)
+                continue  # not in loan-matching's projection yet, or refused: the next SME
+            match = await self._match_on(bank, product["id"], r.json()["id"])
             if match is None:
-                continue  # this enterprise does not fit the product (size, rating): the next one
+                continue  # the product is not this bank's best for it, or another bank's turn: the next
             offer = await self.api.call(
                 "guarantee requests", "POST", f"/api/v1/matches/{match}/offer", bank, json_body={}
             )
@@ -1032,12 +1027,12 @@ class Loader:
                 "guarantee requests", "POST", f"/api/v1/offers/{offer.json()['id']}/accept", sme
             )
             offered += 1
-        pending = await self._pending_guarantees(guarantor, cid, offered)
+        pending = await self._pending_guarantees(self.office, cid, offered)
         for g in pending[:approved]:
-            await self.api.call("guarantee requests", "POST", f"/api/v1/guarantees/{g}/approve", guarantor)
+            await self.api.call("guarantee requests", "POST", f"/api/v1/guarantees/{g}/approve", self.office)
         return (
-            f"{offered} guarantee requests to {owner}, {min(approved, len(pending))} approved, "
-            f"{max(len(pending) - approved, 0)} waiting for the guarantor"
+            f"{offered} guarantee requests on {product['name']} to company {cid}, "
+            f"{min(approved, len(pending))} approved, {max(len(pending) - approved, 0)} waiting for it"
         )
 
     async def _match_on(self, bank: Principal, product_id: str, request_id: str) -> str | None:
@@ -1058,7 +1053,7 @@ class Loader:
             None,
         )
 
-    async def _pending_guarantees(self, guarantor: Principal, company_id: str, n: int) -> list[str]:
+    async def _pending_guarantees(self, who: Principal, company_id: str, n: int) -> list[str]:
         """The guarantees waiting for the company's approval, once guarantee-registry has them all."""
         deadline = time.monotonic() + 20
         ids: list[str] = []
@@ -1067,7 +1062,7 @@ class Loader:
                 "guarantee requests",
                 "GET",
                 "/api/v1/guarantees",
-                guarantor,
+                who,
                 params={"company_id": company_id, "status": "pending_approval"},
             )
             ids = [g["id"] for g in r.json()["items"]]
@@ -1293,6 +1288,23 @@ async def _member(
         raise LoadFailed(f"demo {kind}: {r.status_code} {r.text[:200]}")
 
 
+async def _busiest_guarantor(client: httpx.AsyncClient, office: dict[str, str]) -> dict[str, Any] | None:
+    """The company with the most guarantees (the demo's requests went to it), or None when there are
+    none or guarantee-registry does not answer."""
+    try:
+        r = await client.get("/api/v1/guarantees", params={"limit": 200}, headers=office)
+        counts = Counter(g["company_id"] for g in r.json()["items"] if g.get("company_id"))
+        if r.status_code != 200 or not counts:
+            return None
+        company = await client.get(
+            f"/api/v1/guarantee-companies/{counts.most_common(1)[0][0]}", headers=office
+        )
+        found: dict[str, Any] = company.json()
+        return found if company.status_code == 200 else None
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return None
+
+
 async def _password_login(client: httpx.AsyncClient, email: str, password: str) -> dict[str, str]:
     r = await client.post("/api/v1/auth/login", json={"email": email, "password": password})
     if r.status_code != 200:
@@ -1339,7 +1351,7 @@ async def demo_logins(
         )
         if signed.status_code not in (201, 409):
             raise LoadFailed(f"demo SME signup: {signed.status_code} {signed.text[:200]}")
-        guarantor = demo_guarantor(seed).body
+        guarantor = await _busiest_guarantor(client, office) or demo_guarantor(seed).body
         await _member(
             client,
             office,
