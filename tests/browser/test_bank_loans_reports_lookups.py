@@ -56,17 +56,18 @@ def test_bank_edits_a_product_decides_loans_reports_months_and_looks_up(
     assert asked
     assert "不能撤销" in asked[-1]
 
-    # Monthly reports: a month that is not one is refused next to it; a good one is listed.
+    # Monthly reports: a balance that is not a number is refused next to it, the month kept; then listed.
     page.click("#reports-link")
     page.wait_for_selector("#report-form")
     assert page.inner_text("#reports .empty") == "尚未报送月度数据。"
-    page.fill("#f-month", "2026-13")
-    page.fill("#f-sme_loan_balance", "1000000.00")
+    page.fill("#f-month", "2025-10")
+    page.fill("#f-sme_loan_balance", "一百万")
     page.fill("#f-total_loan_balance", "5000000.00")
     submit(page, "#report-form button[type=submit]")
-    assert "月份" in page.inner_text("#err-month")
-    assert page.input_value("#f-sme_loan_balance") == "1000000.00"
-    page.fill("#f-month", "2025-10")
+    assert "小企业贷款余额" in page.inner_text("#err-sme_loan_balance")
+    assert page.input_value("#f-month") == "2025-10"
+    assert page.input_value("#f-total_loan_balance") == "5000000.00"
+    page.fill("#f-sme_loan_balance", "1000000.00")
     submit(page, "#report-form button[type=submit]")
     assert "2025-10" in page.inner_text("#reports-table")
 

@@ -100,7 +100,7 @@ async def league_page(code: str, request: Request) -> Response:
     )
 
 
-@router.get("/office/leagues/{code}.csv")
+@router.get("/office/coverage/{code}.csv")
 async def league_csv(code: str, request: Request) -> Response:
     got = await signed_in(request, *OFFICE_ROLES)
     if isinstance(got, Response):

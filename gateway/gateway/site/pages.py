@@ -4,6 +4,7 @@ from the public API through the gateway's own routing (`upstream.Api`)."""
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -34,8 +35,10 @@ from gateway.site.forms import (
 )
 from gateway.site.i18n import LANG_COOKIE, FormErrors, Lang
 from gateway.site.upstream import Api, ApiAnswer
+from smefin.logging import get_logger
 
 router = APIRouter(include_in_schema=False)
+log = get_logger("gateway.site")
 
 OFFICE_ROLES = frozenset({"office", "league_office"})
 LOGIN_FIELDS = frozenset({"email", "password"})
@@ -455,7 +458,9 @@ def install(app: FastAPI) -> None:
     """Mount the pages, the vendored static files, and HTML error pages for the site's own paths."""
     from gateway.site import bank, guarantor, office, organizer, sme  # they import this module
 
-    for pages in (router, sme.router, bank.router, office.router, guarantor.router, organizer.router):
+    # The newer pages first: their fixed paths (/bank/products/{id}/edit) go before this module's
+    # catch-alls (/bank/products/{id}/{action}).
+    for pages in (sme.router, bank.router, office.router, guarantor.router, organizer.router, router):
         app.include_router(pages)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="site-static")
 
@@ -469,6 +474,18 @@ def install(app: FastAPI) -> None:
         return await http_exception_handler(request, exc)
 
     app.add_exception_handler(StarletteHTTPException, http_error)
+
+    api_error = app.exception_handlers.get(Exception)  # the API's own (JSON, logged); kept for the API
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        """A page that failed is a sentence in the person's language, never a trace or a bare 500."""
+        if request.url.path.startswith(("/api/", "/static/", "/openapi", "/docs")) and api_error is not None:
+            answer = api_error(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
+        log.exception("site.unhandled", path=request.url.path, error=repr(exc))
+        return error_page(request, 500, "error.unavailable")
+
+    app.add_exception_handler(Exception, server_error)
 
 
 # --- the bank desk -------------------------------------------------------------------------------
