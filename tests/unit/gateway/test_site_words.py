@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from starlette.requests import Request
+
+from gateway.site.forms import same_site
 from gateway.site.i18n import WORDS, Lang, form_errors, pick_lang, rule_sentence, word
 from gateway.site.pages import safe_next
 
@@ -71,3 +74,17 @@ def test_matching_rules_are_said_in_the_persons_language_by_rule_code() -> None:
     # A rule the site does not know yet, or a fix without its figures: loan-matching's own sentence.
     assert rule_sentence(Lang.ZH, "rule", "new_rule", None, "a new rule") == "a new rule"
     assert rule_sentence(Lang.ZH, "fix", "amount_max", None, fallback) == fallback
+
+
+def _post(headers: dict[str, str]) -> Request:
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    return Request({"type": "http", "method": "POST", "path": "/bank/reports/csv", "headers": raw})
+
+
+def test_a_form_post_is_ours_by_the_browsers_word_or_its_origin() -> None:
+    host = {"host": "site.example"}
+    assert same_site(_post({**host, "sec-fetch-site": "same-origin", "origin": "null"}))  # no-referrer page
+    assert not same_site(_post({**host, "sec-fetch-site": "cross-site", "origin": "https://site.example"}))
+    assert same_site(_post({**host, "origin": "https://site.example"}))  # an older browser
+    assert not same_site(_post({**host, "origin": "https://elsewhere.example"}))
+    assert not same_site(_post({**host, "origin": "null"}))
