@@ -119,6 +119,7 @@ async def run_matching(
                     "bank_org_id": products[j].bank_org_id,
                     "failed_rules": [r["rule"] for r in why],
                     "would_change_it": [r["would_change_it"] for r in why],
+                    "fix_values": [r.get("values", {}) for r in why],
                 }
             )
     req.misses = misses

@@ -6,6 +6,7 @@ a pair is eligible when no rule says "not met". Unknowns are reported but do not
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -425,17 +426,24 @@ def indicative_rate(req: RequestBatch, prod: ProductBatch) -> F:
     return out
 
 
-def explain(status: npt.NDArray[np.int8], product: dict[str, Any]) -> list[dict[str, str]]:
+def _placeholders(template: str) -> list[str]:
+    """The `{names}` a rule's fix sentence fills in."""
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+def explain(status: npt.NDArray[np.int8], product: dict[str, Any]) -> list[dict[str, Any]]:
     """Reasons for one pair: every rule's answer, and what would change a "not met"."""
-    out = []
+    out: list[dict[str, Any]] = []
     labels = {MET: "met", NOT_MET: "not_met", UNKNOWN: "unknown"}
     fmt = {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in product.items()}
     for rule, s in zip(RULES, status.tolist(), strict=True):
-        item = {"rule": rule.code, "status": labels[int(s)], "check": rule.description}
+        item: dict[str, Any] = {"rule": rule.code, "status": labels[int(s)], "check": rule.description}
         if s == NOT_MET:
             try:
                 item["would_change_it"] = rule.fix.format(**fmt)
             except (KeyError, IndexError):
                 item["would_change_it"] = rule.fix
+            # The figures the sentence names, so a reader can say it in another language by rule code.
+            item["values"] = {n: str(fmt.get(n, "")) for n in _placeholders(rule.fix)}
         out.append(item)
     return out
