@@ -15,6 +15,7 @@ from loan_matching.api import (
     matches,
     model,
     offers,
+    previews,
     products,
     quotas,
 )
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             tables=messaging,
             routers=[
                 products.router,
+                previews.router,
                 financing_requests.router,
                 matches.router,
                 offers.router,

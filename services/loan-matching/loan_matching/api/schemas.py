@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from loan_matching.domain.scoring import GRADES, KINDS, SIZE_CLASSES
+from loan_matching.domain.scoring import GRADES, KINDS, SIGNALS, SIZE_CLASSES
 from smefin.reference.grades import CreditGrade
 from smefin.schemas import DecimalString, Money, Patch, PositiveMoney, Rate, Spread
 
@@ -204,8 +204,10 @@ class MatchRead(BaseModel):
     indicative_rate: Decimal
     expected_value: Decimal
     reasons: list[dict[str, Any]]
+    rate_explanation: list[dict[str, Any]] = Field(description="base rate + grade spread + operating signals")
     model_version: str
     status: str
+    status_reason: str | None = None
     decision_deadline: datetime | None
     source: str
     created_at: datetime
@@ -368,3 +370,126 @@ class RewardRuleUpdate(Strict):
     rate_percent: Annotated[Decimal, DecimalString(10, places=4, example="0.5")]
     cap: Money | None = None
     requires_sme_growth_above_total: bool = Field(default=True, strict=True)
+
+
+TaxGrade = Literal["A", "B", "M", "C", "D"]
+SignalName = Literal[
+    "revenue_growth_percent", "tax_grade", "social_insurance_months", "utilities_on_time_percent"
+]
+assert set(SIGNALS) == set(get_args(SignalName))
+SignedSpread = Annotated[Decimal, DecimalString(20, places=4, signed=True, example="0.5000")]
+Figure = Annotated[Decimal, DecimalString(100000, places=2, signed=True, example="-5")]
+
+
+class SignalSpread(Strict):
+    """A spread for an operating signal (差别化利率): added when the condition holds (negative: a discount).
+
+    Exactly one condition: `below` or `at_least` a figure, or (for `tax_grade`) `in` a set of grades.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"signal": "tax_grade", "in": ["C", "D"], "spread": "0.8000"}]},
+    )
+    signal: SignalName
+    spread: SignedSpread
+    below: Figure | None = None
+    at_least: Figure | None = None
+    in_: list[TaxGrade] | None = Field(default=None, alias="in", max_length=5)
+    when_unknown: bool = Field(default=False, strict=True, description="also add it when the signal is unknown")
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> "SignalSpread":
+        given = [c for c in (self.below, self.at_least, self.in_) if c is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one condition: below, at_least or in")
+        if (self.in_ is not None) != (self.signal == "tax_grade"):
+            raise ValueError("`in` is for tax_grade (A, B, M, C, D); the other signals take below or at_least")
+        return self
+
+    def stored(self) -> dict[str, Any]:
+        """The JSON form kept with the product (decimal strings, exact)."""
+        out: dict[str, Any] = {"signal": self.signal, "spread": str(self.spread), "when_unknown": self.when_unknown}
+        if self.below is not None:
+            out["below"] = str(self.below)
+        if self.at_least is not None:
+            out["at_least"] = str(self.at_least)
+        if self.in_ is not None:
+            out["in"] = list(self.in_)
+        return out
+
+
+class PreviewCreate(Strict):
+    """A need to preview (nothing is stored, no bank sees it). A visitor may add what it knows of the
+    enterprise; anything left out answers "unknown". An SME is scored on its registered profile."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "amount": "800000.00",
+                    "term_months": 12,
+                    "collateral_available": False,
+                    "accepts_guarantee": True,
+                    "league_code": "150100",
+                    "industry": "C1310",
+                    "employees": 40,
+                    "revenue": "3000",
+                    "assets": "2500",
+                    "grade": "A",
+                    "tax_grade": "A",
+                }
+            ]
+        },
+    )
+    amount: PosMoney
+    term_months: Term
+    collateral_available: bool = Field(default=False, strict=True)
+    accepts_guarantee: bool = Field(default=False, strict=True)
+    league_code: Annotated[str, Field(pattern=r"^15\d{4}$")] | None = None
+    industry: Annotated[str, Field(pattern=r"^[A-T]\d{0,4}$")] | None = None
+    size_class: Size | None = None
+    employees: Annotated[int, Field(strict=True, ge=0, le=1_000_000)] | None = None
+    revenue: Money | None = Field(default=None, description="operating revenue, 10,000 yuan (万元)")
+    assets: Money | None = Field(default=None, description="total assets, 10,000 yuan (万元)")
+    grade: Grade | None = None
+    revenue_growth_percent: Figure | None = None
+    tax_grade: TaxGrade | None = None
+    social_insurance_months: Annotated[int, Field(strict=True, ge=0, le=12)] | None = None
+    utilities_on_time_percent: Annotated[Decimal, DecimalString(100, example="95")] | None = None
+
+    def need(self) -> dict[str, Any]:
+        """The financing need itself."""
+        return self.model_dump(include={"amount", "term_months", "collateral_available", "accepts_guarantee"})
+
+    def figures(self) -> dict[str, Any]:
+        """What the caller states about the enterprise."""
+        return self.model_dump(exclude=set(self.need()), exclude_none=True)
+
+
+class PreviewItem(BaseModel):
+    """One product as the preview scores it."""
+
+    product_id: uuid.UUID
+    product_name: str
+    bank_org_id: str
+    kind: str
+    eligible: bool
+    probability: Decimal = Field(description="estimated probability the bank approves and the SME accepts")
+    indicative_rate: Decimal
+    rate_explanation: list[dict[str, Any]]
+    reasons: list[dict[str, Any]] = Field(description="every rule: met / not_met / unknown")
+    would_change_it: list[str]
+
+
+class PreviewRead(BaseModel):
+    """The products a need would match (best first) and the nearest misses; nothing was recorded."""
+
+    profile_source: Literal["projection", "figures"]
+    profile: dict[str, Any]
+    unknown: list[str]
+    model_version: str
+    products_considered: int
+    matches: list[PreviewItem]
+    misses: list[PreviewItem]

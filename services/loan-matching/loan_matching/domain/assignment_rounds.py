@@ -15,7 +15,7 @@ from loan_matching.domain.matches import propose, request_row
 from loan_matching.domain.matching_model import MatchingModel
 from loan_matching.domain.products import product_rows
 from loan_matching.domain.ranking import rank_grid
-from loan_matching.domain.scoring import build_products, build_requests, explain
+from loan_matching.domain.scoring import build_products, build_requests, explain, explain_rate
 from loan_matching.domain.statuses import MatchSource, MatchStatus, RequestStatus
 from loan_matching.settings import Settings
 from smefin.auth import Principal
@@ -92,6 +92,7 @@ async def assignment_round(
                 indicative_rate=Decimal(f"{ranked.rate[i, j]:.4f}"),
                 expected_value=Decimal(f"{ranked.expected_value[i, j]:.2f}"),
                 reasons=explain(ranked.status[i, j], prows[j]),
+                rate_explanation=explain_rate(ranked.req, i, ranked.prod, j),
                 features=[round(float(x), 6) for x in ranked.features[i * len(products) + j]],
                 model_version=model.version,
                 source=MatchSource.ROUND,

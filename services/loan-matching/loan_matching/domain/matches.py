@@ -17,7 +17,7 @@ from loan_matching.db.tables import Enterprise, FinancingRequest, Match, Outcome
 from loan_matching.domain.matching_model import MatchingModel
 from loan_matching.domain.products import product_rows
 from loan_matching.domain.ranking import rank_grid
-from loan_matching.domain.scoring import NOT_MET, build_products, build_requests, explain
+from loan_matching.domain.scoring import NOT_MET, build_products, build_requests, explain, explain_rate
 from loan_matching.domain.statuses import (
     ACTIVE_MATCH,
     DECIDING_REQUEST,
@@ -100,6 +100,7 @@ async def run_matching(
                 indicative_rate=Decimal(f"{ranked.rate[0, j]:.4f}"),
                 expected_value=Decimal(f"{ranked.expected_value[0, j]:.2f}"),
                 reasons=explain(ranked.status[0, j], prows[j]),
+                rate_explanation=explain_rate(ranked.req, 0, ranked.prod, int(j)),
                 features=[round(float(x), 6) for x in ranked.features[j]],
                 model_version=model.version,
             )

@@ -81,6 +81,30 @@ class MatchSource(StrEnum):
     ROUND = "round"
 
 
+class CreditLineStatus(StrEnum):
+    """A credit line (授信): drawn on only while active."""
+
+    ACTIVE = "active"
+    UNDER_REVIEW = "under_review"  # the SME's rating changed: the bank confirms or closes it
+    EXPIRED = "expired"
+    CLOSED = "closed"
+
+
+class DrawStatus(StrEnum):
+    """A draw on a credit line."""
+
+    OUTSTANDING = "outstanding"
+    REPAID = "repaid"
+
+
+class QuotaPeriod(StrEnum):
+    """The period a quota counts over."""
+
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
 # A request still looking for a bank.
 OPEN_REQUEST = (RequestStatus.SUBMITTED, RequestStatus.MATCHED, RequestStatus.NO_MATCH)
 # A request on which banks are deciding.
