@@ -17,6 +17,8 @@ class Settings(ServiceSettings):
     proposal_width: int = 3
     # Misses (products that did not match) kept with their reasons per request.
     max_misses: int = 20
+    # At most this many open requests are matched again when a product is published or edited.
+    rematch_max_requests: int = 10_000
     retrain_after_outcomes: int = 200
     expiry_sweep_seconds: float = 60.0
     # Default loan-increment reward rule (the office can change it through the API).

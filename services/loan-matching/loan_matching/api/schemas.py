@@ -28,6 +28,61 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False)
 
 
+TaxGrade = Literal["A", "B", "M", "C", "D"]
+SignalName = Literal[
+    "revenue_growth_percent", "tax_grade", "social_insurance_months", "utilities_on_time_percent"
+]
+assert set(SIGNALS) == set(get_args(SignalName))
+SignedSpread = Annotated[Decimal, DecimalString(20, places=4, signed=True, example="0.5000")]
+Figure = Annotated[Decimal, DecimalString(100000, places=2, signed=True, example="-5")]
+
+
+class SignalSpread(Strict):
+    """A spread for an operating signal (差别化利率): added when the condition holds (negative: a discount).
+
+    Exactly one condition: `below` or `at_least` a figure, or (for `tax_grade`) `in` a set of grades.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"signal": "tax_grade", "in": ["C", "D"], "spread": "0.8000"}]},
+    )
+    signal: SignalName
+    spread: SignedSpread
+    below: Figure | None = None
+    at_least: Figure | None = None
+    in_: list[TaxGrade] | None = Field(default=None, alias="in", max_length=5)
+    when_unknown: bool = Field(
+        default=False, strict=True, description="also add it when the signal is unknown"
+    )
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> "SignalSpread":
+        given = [c for c in (self.below, self.at_least, self.in_) if c is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one condition: below, at_least or in")
+        if (self.in_ is not None) != (self.signal == "tax_grade"):
+            raise ValueError(
+                "`in` is for tax_grade (A, B, M, C, D); the other signals take below or at_least"
+            )
+        return self
+
+    def stored(self) -> dict[str, Any]:
+        """The JSON form kept with the product (decimal strings, exact)."""
+        out: dict[str, Any] = {
+            "signal": self.signal,
+            "spread": str(self.spread),
+            "when_unknown": self.when_unknown,
+        }
+        if self.below is not None:
+            out["below"] = str(self.below)
+        if self.at_least is not None:
+            out["at_least"] = str(self.at_least)
+        if self.in_ is not None:
+            out["in"] = list(self.in_)
+        return out
+
+
 class ProductCreate(Strict):
     """A loan product (贷款产品)."""
 
@@ -48,6 +103,11 @@ class ProductCreate(Strict):
                     "min_grade": "BBB",
                     "base_rate": "3.4500",
                     "grade_spreads": {"AAA": "0.2", "AA": "0.5", "A": "0.8", "BBB": "1.2"},
+                    "signal_spreads": [
+                        {"signal": "tax_grade", "in": ["C", "D"], "spread": "0.8000"},
+                        {"signal": "revenue_growth_percent", "below": "0", "spread": "0.3000"},
+                        {"signal": "social_insurance_months", "below": "12", "spread": "0.2000"},
+                    ],
                     "quota_period": "month",
                     "quota_count": 50,
                 }
@@ -71,9 +131,16 @@ class ProductCreate(Strict):
     )
     base_rate: Rate
     grade_spreads: dict[Grade, Spread] = {}
+    signal_spreads: list[SignalSpread] = Field(
+        default=[], max_length=20, description="spreads for operating signals (差别化利率)"
+    )
     quota_period: Literal["month", "quarter", "year"] = "month"
     quota_amount: PosMoney | None = None
     quota_count: Annotated[int, Field(strict=True, ge=0, le=1_000_000)] | None = None
+
+    def terms(self) -> dict[str, Any]:
+        """The product's columns (signal spreads in their stored form)."""
+        return self.model_dump(mode="python") | {"signal_spreads": [x.stored() for x in self.signal_spreads]}
 
     @model_validator(mode="after")
     def _ranges(self) -> "ProductCreate":
@@ -108,8 +175,16 @@ class ProductUpdate(Patch, Strict):
     accepted_guarantee_company_ids: list[Annotated[str, Field(max_length=64)]] | None = None
     base_rate: Rate | None = None
     grade_spreads: dict[Grade, Spread] | None = None
+    signal_spreads: list[SignalSpread] | None = Field(default=None, max_length=20)
     quota_amount: PosMoney | None = None
     quota_count: Annotated[int, Field(strict=True, ge=0, le=1_000_000)] | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields given (signal spreads in their stored form)."""
+        out = self.model_dump(exclude_unset=True, mode="python")
+        if self.signal_spreads is not None:
+            out["signal_spreads"] = [x.stored() for x in self.signal_spreads]
+        return out
 
 
 class ProductPublic(BaseModel):
@@ -133,6 +208,7 @@ class ProductPublic(BaseModel):
     accepted_guarantee_company_ids: list[str]
     base_rate: Decimal
     grade_spreads: dict[str, Any]
+    signal_spreads: list[dict[str, Any]] = []
     status: str
     version: int
     created_at: datetime
@@ -370,53 +446,6 @@ class RewardRuleUpdate(Strict):
     rate_percent: Annotated[Decimal, DecimalString(10, places=4, example="0.5")]
     cap: Money | None = None
     requires_sme_growth_above_total: bool = Field(default=True, strict=True)
-
-
-TaxGrade = Literal["A", "B", "M", "C", "D"]
-SignalName = Literal[
-    "revenue_growth_percent", "tax_grade", "social_insurance_months", "utilities_on_time_percent"
-]
-assert set(SIGNALS) == set(get_args(SignalName))
-SignedSpread = Annotated[Decimal, DecimalString(20, places=4, signed=True, example="0.5000")]
-Figure = Annotated[Decimal, DecimalString(100000, places=2, signed=True, example="-5")]
-
-
-class SignalSpread(Strict):
-    """A spread for an operating signal (差别化利率): added when the condition holds (negative: a discount).
-
-    Exactly one condition: `below` or `at_least` a figure, or (for `tax_grade`) `in` a set of grades.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"signal": "tax_grade", "in": ["C", "D"], "spread": "0.8000"}]},
-    )
-    signal: SignalName
-    spread: SignedSpread
-    below: Figure | None = None
-    at_least: Figure | None = None
-    in_: list[TaxGrade] | None = Field(default=None, alias="in", max_length=5)
-    when_unknown: bool = Field(default=False, strict=True, description="also add it when the signal is unknown")
-
-    @model_validator(mode="after")
-    def _one_condition(self) -> "SignalSpread":
-        given = [c for c in (self.below, self.at_least, self.in_) if c is not None]
-        if len(given) != 1:
-            raise ValueError("give exactly one condition: below, at_least or in")
-        if (self.in_ is not None) != (self.signal == "tax_grade"):
-            raise ValueError("`in` is for tax_grade (A, B, M, C, D); the other signals take below or at_least")
-        return self
-
-    def stored(self) -> dict[str, Any]:
-        """The JSON form kept with the product (decimal strings, exact)."""
-        out: dict[str, Any] = {"signal": self.signal, "spread": str(self.spread), "when_unknown": self.when_unknown}
-        if self.below is not None:
-            out["below"] = str(self.below)
-        if self.at_least is not None:
-            out["at_least"] = str(self.at_least)
-        if self.in_ is not None:
-            out["in"] = list(self.in_)
-        return out
 
 
 class PreviewCreate(Strict):

@@ -169,3 +169,25 @@ async def upsert_lending_report(session: AsyncSession, values: dict[str, Any]) -
     t = LendingReport.__table__  # type: ignore[attr-defined]
     stmt = insert(t).values(**values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["bank_org_id", "month"], set_=values))
+
+
+async def requests_queued_on(session: AsyncSession, product_id: uuid.UUID) -> set[uuid.UUID]:
+    """Requests with a queued match on the product (an edit may make them ineligible)."""
+    q = select(col(Match.request_id)).where(
+        Match.product_id == product_id, col(Match.status) == MatchStatus.QUEUED
+    )
+    return set((await session.exec(q)).all())
+
+
+async def open_matches_of_product(session: AsyncSession, product_id: uuid.UUID) -> list[Match]:
+    """The product's matches no bank has decided on yet (queued or proposed), locked, oldest request first."""
+    q = (
+        select(Match)
+        .where(
+            Match.product_id == product_id,
+            col(Match.status).in_((MatchStatus.QUEUED, MatchStatus.PROPOSED)),
+        )
+        .order_by(col(Match.created_at), col(Match.id))
+        .with_for_update()
+    )
+    return list(await session.exec(q))

@@ -15,7 +15,7 @@ from loan_matching.db import access
 from loan_matching.db import repositories as repo
 from loan_matching.db.tables import Enterprise, FinancingRequest, Match, Outcome
 from loan_matching.domain.matching_model import MatchingModel
-from loan_matching.domain.products import product_rows
+from loan_matching.domain.quota_room import product_rows
 from loan_matching.domain.ranking import rank_grid
 from loan_matching.domain.scoring import NOT_MET, build_products, build_requests, explain, explain_rate
 from loan_matching.domain.statuses import (

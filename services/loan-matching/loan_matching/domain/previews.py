@@ -22,7 +22,12 @@ from smefin.reference import InvalidIndustryCode, MissingIndicator, classify
 
 # What a visitor may state about the enterprise; an SME's projection (what banks see) takes precedence.
 PROFILE_FIELDS = ("league_code", "industry", "size_class", "grade", *("revenue", "assets", "employees"))
-SIGNAL_FIELDS = ("revenue_growth_percent", "tax_grade", "social_insurance_months", "utilities_on_time_percent")
+SIGNAL_FIELDS = (
+    "revenue_growth_percent",
+    "tax_grade",
+    "social_insurance_months",
+    "utilities_on_time_percent",
+)
 
 
 def _stated_profile(figures: dict[str, Any]) -> dict[str, Any]:
@@ -31,7 +36,7 @@ def _stated_profile(figures: dict[str, Any]) -> dict[str, Any]:
     if "size_class" not in out and "industry" in out:
         try:
             out["size_class"] = classify(
-                out["industry"], figures.get("employees"), figures.get("revenue"), figures.get("assets")
+                str(out["industry"]), figures.get("employees"), figures.get("revenue"), figures.get("assets")
             ).size_class.value
         except MissingIndicator:
             pass  # left unknown: rules on size answer "unknown", they do not disqualify

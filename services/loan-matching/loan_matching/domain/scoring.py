@@ -186,7 +186,8 @@ class RequestBatch:
 
     def take(self, idx: slice | npt.NDArray[np.intp]) -> RequestBatch:
         """A sub-batch (for chunked scoring)."""
-        return RequestBatch(**{k: None if v is None else v[idx] for k, v in self.__dict__.items()})
+        parts: dict[str, Any] = {k: None if v is None else v[idx] for k, v in self.__dict__.items()}
+        return RequestBatch(**parts)
 
 
 @dataclass

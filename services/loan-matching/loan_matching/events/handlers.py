@@ -19,6 +19,7 @@ from loan_matching.db.tables import (
 from loan_matching.domain.matches import record_outcome, run_matching
 from loan_matching.domain.matching_model import MatchingModel, load_model
 from loan_matching.domain.offers import guarantee_cancelled, guarantee_result
+from loan_matching.domain.rematching import rematch_for_product
 from loan_matching.domain.statuses import OutcomeSource, RequestStatus
 from loan_matching.settings import Settings
 from smefin.consumer import Handler, PermanentError
@@ -86,6 +87,13 @@ def make_handlers(settings: Settings, model: MatchingModel | None = None) -> dic
             return  # matched on demand already, or withdrawn
         await run_matching(session=session, outbox=OUTBOX, request=r, model=_model(), settings=settings)
 
+    async def on_product(session: AsyncSession, env: Envelope, p: Any) -> None:
+        """A product published or edited: the open requests it could serve are matched again."""
+        assert isinstance(p, fin.ProductPublished | fin.ProductUpdated)
+        await rematch_for_product(
+            session=session, outbox=OUTBOX, product_id=p.product_id, model=_model(), settings=settings
+        )
+
     async def _settle(
         session: AsyncSession, offer_id: uuid.UUID, guarantee_id: uuid.UUID | None, reason: str | None
     ) -> None:
@@ -151,6 +159,8 @@ def make_handlers(settings: Settings, model: MatchingModel | None = None) -> dic
         "consent.granted": on_consent,
         "consent.revoked": on_consent_revoked,
         "financing_request.submitted": on_submitted,
+        "product.published": on_product,
+        "product.updated": on_product,
         "guarantee.issued": on_guarantee_issued,
         "guarantee.refused": on_guarantee_refused,
         "guarantee.cancelled": on_guarantee_cancelled,

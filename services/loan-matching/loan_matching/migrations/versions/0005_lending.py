@@ -54,7 +54,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         # A line can never be drawn beyond its limit, whatever the code above it does.
-        sa.CheckConstraint("outstanding >= 0 AND outstanding <= credit_limit", name="ck_credit_line_within_limit"),
+        sa.CheckConstraint(
+            "outstanding >= 0 AND outstanding <= credit_limit", name="ck_credit_line_within_limit"
+        ),
     )
     op.create_table(
         "credit_line_draw",
