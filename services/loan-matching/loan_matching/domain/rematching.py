@@ -17,7 +17,13 @@ from loan_matching.domain.matches import propose_next, request_row, run_matching
 from loan_matching.domain.matching_model import MatchingModel
 from loan_matching.domain.quota_room import product_rows
 from loan_matching.domain.scoring import build_products, build_requests, eligibility
-from loan_matching.domain.statuses import ACTIVE_MATCH, OPEN_REQUEST, MatchStatus, ProductStatus, RequestStatus
+from loan_matching.domain.statuses import (
+    ACTIVE_MATCH,
+    OPEN_REQUEST,
+    MatchStatus,
+    ProductStatus,
+    RequestStatus,
+)
 from loan_matching.settings import Settings
 from smefin.contracts import financing as ev
 from smefin.outbox import Outbox
