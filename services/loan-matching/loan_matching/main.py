@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loan_matching.api import (
     assignment_rounds,
+    bank_quotas,
     financing_requests,
     lending_reports,
     loans,
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 assignment_rounds.router,
                 lending_reports.router,
                 quotas.router,
+                bank_quotas.router,
                 model.router,
             ],
             description=__doc__ or "",

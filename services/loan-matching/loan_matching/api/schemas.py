@@ -522,3 +522,60 @@ class PreviewRead(BaseModel):
     products_considered: int
     matches: list[PreviewItem]
     misses: list[PreviewItem]
+
+
+class BankQuotaSet(Strict):
+    """A bank's dedicated SME credit quota (专门信贷指标) per period, across all its products.
+
+    Give a count, an amount or both; an offer that would exceed either is refused (409).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"period": "month", "quota_count": 200, "quota_amount": "150000000.00"}]
+        },
+    )
+    period: Literal["month", "quarter", "year"] = "month"
+    quota_count: Annotated[int, Field(strict=True, ge=0, le=10_000_000)] | None = None
+    quota_amount: PosMoney | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> "BankQuotaSet":
+        if self.quota_count is None and self.quota_amount is None:
+            raise ValueError("give quota_count, quota_amount or both")
+        return self
+
+
+class BankQuotaRead(BaseModel):
+    """A bank's quota and what is left of it this period (offers standing or taken count against it)."""
+
+    id: uuid.UUID
+    bank_org_id: str
+    period: str
+    period_start: datetime
+    quota_count: int | None
+    quota_amount: Decimal | None
+    used_count: int
+    used_amount: Decimal
+    left_count: int | None
+    left_amount: Decimal | None
+    updated_at: datetime
+
+    @staticmethod
+    def of(room: Any) -> "BankQuotaRead":
+        """From a domain BankRoom."""
+        q = room.quota
+        return BankQuotaRead(
+            id=q.id,
+            bank_org_id=q.bank_org_id,
+            period=q.period,
+            period_start=room.period_start,
+            quota_count=q.quota_count,
+            quota_amount=q.quota_amount,
+            used_count=room.used_count,
+            used_amount=room.used_amount,
+            left_count=room.left_count,
+            left_amount=room.left_amount,
+            updated_at=q.updated_at,
+        )

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loan_matching.db.tables import (
+    BankQuota,
     Consent,
     Enterprise,
     FinancingRequest,
@@ -23,7 +24,13 @@ from loan_matching.db.tables import (
     Outcome,
     Product,
 )
-from loan_matching.domain.statuses import OPEN_REQUEST, TAKEN_OFFER, MatchStatus, ProductStatus
+from loan_matching.domain.statuses import (
+    COMMITTED_OFFER,
+    OPEN_REQUEST,
+    TAKEN_OFFER,
+    MatchStatus,
+    ProductStatus,
+)
 from smefin.db import utcnow
 
 
@@ -191,3 +198,33 @@ async def open_matches_of_product(session: AsyncSession, product_id: uuid.UUID) 
         .with_for_update()
     )
     return list(await session.exec(q))
+
+
+async def bank_quotas(session: AsyncSession, banks: Sequence[str] | None = None) -> dict[str, BankQuota]:
+    """Banks' dedicated quotas by bank (all banks' when `banks` is None)."""
+    q = select(BankQuota)
+    if banks is not None:
+        q = q.where(col(BankQuota.bank_org_id).in_(list(banks)))
+    return {b.bank_org_id: b for b in await session.exec(q)}
+
+
+async def bank_quota_of(session: AsyncSession, bank_org_id: str, *, lock: bool = False) -> BankQuota | None:
+    """One bank's quota row (locked: offers of one bank then take turns against its quota)."""
+    q = select(BankQuota).where(BankQuota.bank_org_id == bank_org_id)
+    if lock:
+        q = q.with_for_update()
+    return (await session.exec(q)).first()
+
+
+async def bank_usage(session: AsyncSession, since: dict[str, datetime]) -> dict[str, tuple[int, Decimal]]:
+    """Per bank: offers committed (standing or taken; count, amount) since the start of its quota period."""
+    out: dict[str, tuple[int, Decimal]] = {}
+    for bank, start in since.items():
+        q = select(func.count(), func.coalesce(func.sum(Offer.amount), 0)).where(
+            Offer.bank_org_id == bank,
+            col(Offer.status).in_(COMMITTED_OFFER),
+            col(Offer.created_at) >= start,
+        )
+        n, amount = (await session.execute(q)).one()
+        out[bank] = (int(n), Decimal(amount))
+    return out

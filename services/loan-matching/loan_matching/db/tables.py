@@ -307,7 +307,8 @@ class BankQuota(Base, table=True):
     """A bank's dedicated SME credit quota (专门信贷指标) per period, across all its products."""
 
     __tablename__ = "bank_quota"
-    bank_org_id: str = Field(primary_key=True, max_length=100)
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    bank_org_id: str = Field(max_length=100, unique=True)
     period: str = Field(default="month", max_length=10)
     quota_count: int | None = None
     quota_amount: Decimal | None = _money(nullable=True)

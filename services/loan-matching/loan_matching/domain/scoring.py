@@ -73,8 +73,8 @@ RULES: tuple[Rule, ...] = (
     Rule("guarantee", "a guarantee accepted when the product needs it", "eligible with a guarantee"),
     Rule(
         "quota",
-        "the product's lending quota has room this period",
-        "the product's quota for this period is used up",
+        "the product's lending quota, and its bank's, have room this period",
+        "the product's or its bank's quota for this period is used up",
     ),
     Rule(
         "guarantee_capacity",
@@ -289,8 +289,9 @@ def build_products(rows: Sequence[dict[str, Any]]) -> ProductBatch:
         kind_ord=np.array([KINDS.index(r.get("kind") or "credit_only") for r in rows], dtype=np.int64),
         base_rate=col("base_rate", 0.0),
         spreads=spreads,
-        quota_left_count=col("quota_left_count", np.inf),
-        quota_left_amount=col("quota_left_amount", np.inf),
+        # The quota rule sees the tighter of the product's room and its bank's (专门信贷指标).
+        quota_left_count=np.minimum(col("quota_left_count", np.inf), col("bank_quota_left_count", np.inf)),
+        quota_left_amount=np.minimum(col("quota_left_amount", np.inf), col("bank_quota_left_amount", np.inf)),
         guarantee_capacity=col("guarantee_capacity"),
         signal_rules=[
             [(SIGNAL_INDEX[x.signal], x) for x in map(SignalRule.parse, r.get("signal_spreads") or ())]

@@ -113,3 +113,5 @@ DECIDING_REQUEST = (RequestStatus.MATCHED, RequestStatus.OFFERED)
 ACTIVE_MATCH = (MatchStatus.PROPOSED, MatchStatus.OFFERED)
 # Offers the SME took: they use quota room and identify the SME to the bank.
 TAKEN_OFFER = (OfferStatus.ACCEPTED, OfferStatus.PENDING_GUARANTEE, OfferStatus.DISBURSED)
+# Offers a bank has committed to (standing or taken): they use its dedicated quota (专门信贷指标).
+COMMITTED_OFFER = (OfferStatus.MADE, *TAKEN_OFFER)

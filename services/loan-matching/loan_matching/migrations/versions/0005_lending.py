@@ -30,7 +30,8 @@ def upgrade() -> None:
     op.add_column("enterprise", sa.Column("signals_as_of", sa.DateTime(timezone=True)))
     op.create_table(
         "bank_quota",
-        sa.Column("bank_org_id", sa.String(length=100), primary_key=True),
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("bank_org_id", sa.String(length=100), nullable=False, unique=True),
         sa.Column("period", sa.String(length=10), nullable=False),
         sa.Column("quota_count", sa.Integer()),
         sa.Column("quota_amount", sa.Numeric(18, 2)),
