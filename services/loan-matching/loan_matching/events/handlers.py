@@ -63,6 +63,21 @@ def make_handlers(settings: Settings, model: MatchingModel | None = None) -> dic
         e.grade, e.score, e.probability_of_default = p.grade, p.score, p.probability_of_default
         e.rating_model_version, e.updated_at = p.model_version, utcnow()
 
+    async def on_signals(session: AsyncSession, env: Envelope, p: Any) -> None:
+        """Keep the operating signals a bank's pricing rules may use (差别化利率)."""
+        assert isinstance(p, ent.OperatingSignalsUpdated)
+        e = await session.get(Enterprise, p.uscc, with_for_update=True)
+        if e is None:
+            raise PermanentError(f"operating signals for {p.uscc}, which no enterprise event introduced")
+        if e.signals_as_of is not None and e.signals_as_of > p.as_of:
+            return  # an older derivation arriving late
+        e.revenue_growth_percent, e.tax_grade = p.revenue_growth_percent, p.tax_grade
+        e.social_insurance_months, e.utilities_on_time_percent = (
+            p.social_insurance_months,
+            p.utilities_on_time_percent,
+        )
+        e.signals_as_of, e.updated_at = p.as_of, utcnow()
+
     async def on_consent(session: AsyncSession, env: Envelope, p: Any) -> None:
         """Record a consent: the bank may now see who the requester is."""
         assert isinstance(p, ent.ConsentGranted)
@@ -156,6 +171,7 @@ def make_handlers(settings: Settings, model: MatchingModel | None = None) -> dic
         "enterprise.registered": on_profile,
         "enterprise.updated": on_profile,
         "rating.changed": on_rating,
+        "operating_signals.updated": on_signals,
         "consent.granted": on_consent,
         "consent.revoked": on_consent_revoked,
         "financing_request.submitted": on_submitted,
