@@ -71,7 +71,7 @@ def check_record(
             "source": item.source,
             "occurred_on": item.occurred_on,
             "negative": payload.is_negative(),
-            "payload": payload.model_dump(mode="json"),
+            "payload": payload.model_dump(mode="json", exclude_none=True),
             "ref": item.ref,
             "dedupe_key": dedupe_key(uscc, item.source, item.occurred_on, item.ref, payload),
             "provider": provider,

@@ -579,3 +579,99 @@ class BankQuotaRead(BaseModel):
             left_amount=room.left_amount,
             updated_at=q.updated_at,
         )
+
+
+class CreditLineCreate(Strict):
+    """A credit line (授信) for an SME the bank knows (a live consent, or an offer it accepted)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "uscc": "91150102MA0N000016",
+                    "credit_limit": "2000000.00",
+                    "term_months": 12,
+                    "base_rate": "3.9000",
+                    "grade_spreads": {"AAA": "0.2", "AA": "0.4", "A": "0.7", "BBB": "1.1"},
+                    "signal_spreads": [{"signal": "tax_grade", "in": ["C", "D"], "spread": "0.8000"}],
+                }
+            ]
+        },
+    )
+    uscc: str = Field(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")
+    credit_limit: PosMoney
+    term_months: Annotated[int, Field(strict=True, ge=1, le=60)]
+    base_rate: Rate
+    grade_spreads: dict[Grade, Spread] = {}
+    signal_spreads: list[SignalSpread] = Field(default=[], max_length=20)
+
+    def terms(self) -> dict[str, Any]:
+        """The line's terms (signal spreads in their stored form)."""
+        return self.model_dump(mode="python") | {"signal_spreads": [x.stored() for x in self.signal_spreads]}
+
+
+class CreditLineRead(BaseModel):
+    """A line: its limit, what is drawn, its rate rule and its status."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    bank_org_id: str
+    uscc: str
+    credit_limit: Decimal
+    outstanding: Decimal
+    term_months: int
+    expires_at: datetime
+    base_rate: Decimal
+    grade_spreads: dict[str, Any]
+    signal_spreads: list[dict[str, Any]]
+    grade_at_grant: str | None
+    status: str = Field(description="active, under_review (the rating changed), expired or closed")
+    status_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class DrawCreate(Strict):
+    """Draw on a line (no new match); refused beyond what is left of the limit."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"amount": "300000.00"}]})
+    amount: PosMoney
+
+
+class RepaymentCreate(Strict):
+    """A repayment on one draw, reported by the bank."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"draw_id": "3f0c8a52-6f4e-4c1e-9a57-1d2b3c4d5e6f", "amount": "100000.00"}]
+        },
+    )
+    draw_id: uuid.UUID
+    amount: PosMoney
+
+
+class LineReview(Strict):
+    """The bank's decision on a line under review: confirm it (active again) or close it."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"confirm": True}]})
+    confirm: bool = Field(strict=True)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class DrawRead(BaseModel):
+    """A draw, at the rate the line's rule gave when it was made."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    line_id: uuid.UUID
+    bank_org_id: str
+    uscc: str
+    amount: Decimal
+    rate: Decimal
+    outstanding: Decimal
+    status: str
+    rate_explanation: list[dict[str, Any]]
+    created_at: datetime
+    repaid_at: datetime | None

@@ -17,6 +17,8 @@ from sqlmodel.sql.expression import SelectOfScalar
 from loan_matching.db.tables import (
     AssignmentRound,
     BankQuota,
+    CreditLine,
+    CreditLineDraw,
     FinancingRequest,
     LendingReport,
     Loan,
@@ -102,6 +104,8 @@ READABLE: dict[type[SQLModel], tuple[Rule, str]] = {
     AssignmentRound: (_rounds, "assignment round"),
     LendingReport: (_bank_own(LendingReport), "lending report"),
     BankQuota: (_bank_own(BankQuota), "bank quota"),
+    CreditLine: (_sme_or_bank(CreditLine), "credit line"),
+    CreditLineDraw: (_sme_or_bank(CreditLineDraw), "draw"),
 }
 # Rows everyone may read by design (the published market), left out of "another org sees nothing".
 PUBLIC: dict[type[SQLModel], ColumnElement[bool]] = {Product: col(Product.status) == ProductStatus.PUBLISHED}

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from loan_matching.db.tables import (
     BankQuota,
     Consent,
+    CreditLine,
     Enterprise,
     FinancingRequest,
     GuaranteeCapacity,
@@ -228,3 +229,34 @@ async def bank_usage(session: AsyncSession, since: dict[str, datetime]) -> dict[
         n, amount = (await session.execute(q)).one()
         out[bank] = (int(n), Decimal(amount))
     return out
+
+
+async def knows_sme(session: AsyncSession, uscc: str, bank_org_id: str, now: datetime) -> bool:
+    """Whether the bank may know the SME: a live consent, or an offer of the bank the SME took."""
+    if await live_consent(session, uscc, bank_org_id, now):
+        return True
+    q = select(func.count()).where(
+        Offer.uscc == uscc, Offer.bank_org_id == bank_org_id, col(Offer.status).in_(TAKEN_OFFER)
+    )
+    return bool((await session.exec(q)).one())
+
+
+async def lines_of(session: AsyncSession, uscc: str, statuses: Sequence[str]) -> list[CreditLine]:
+    """An SME's credit lines in these statuses, locked."""
+    q = (
+        select(CreditLine)
+        .where(CreditLine.uscc == uscc, col(CreditLine.status).in_(list(statuses)))
+        .order_by(col(CreditLine.created_at))
+        .with_for_update()
+    )
+    return list(await session.exec(q))
+
+
+async def due_lines(session: AsyncSession, as_of: datetime, statuses: Sequence[str]) -> list[CreditLine]:
+    """Lines past their term (locked, skipping those another replica holds)."""
+    q = (
+        select(CreditLine)
+        .where(col(CreditLine.status).in_(list(statuses)), col(CreditLine.expires_at) <= as_of)
+        .with_for_update(skip_locked=True)
+    )
+    return list(await session.exec(q))

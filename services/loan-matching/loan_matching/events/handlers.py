@@ -16,6 +16,7 @@ from loan_matching.db.tables import (
     Outcome,
     messaging,
 )
+from loan_matching.domain import credit_lines
 from loan_matching.domain.matches import record_outcome, run_matching
 from loan_matching.domain.matching_model import MatchingModel, load_model
 from loan_matching.domain.offers import guarantee_cancelled, guarantee_result
@@ -62,6 +63,10 @@ def make_handlers(settings: Settings, model: MatchingModel | None = None) -> dic
             raise PermanentError(f"rating for {p.uscc}, which no enterprise event introduced")
         e.grade, e.score, e.probability_of_default = p.grade, p.score, p.probability_of_default
         e.rating_model_version, e.updated_at = p.model_version, utcnow()
+        # A line granted at another grade goes to its bank for review (授信 follows the rating).
+        await credit_lines.rating_changed(
+            session=session, outbox=OUTBOX, uscc=p.uscc, grade=p.grade, previous=p.previous_grade
+        )
 
     async def on_signals(session: AsyncSession, env: Envelope, p: Any) -> None:
         """Keep the operating signals a bank's pricing rules may use (差别化利率)."""

@@ -266,7 +266,8 @@ class CreditLineRepaid(CreditLineFacts):
     """A repayment on a draw, reported by the bank: a repayment record in credit-info."""
 
     draw_id: UUID
-    amount: Decimal
+    amount: Decimal  # this repayment
+    draw_amount: Decimal
     draw_outstanding: Decimal
     outstanding: Decimal  # the line's, after the repayment
 
