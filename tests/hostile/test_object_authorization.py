@@ -105,6 +105,10 @@ NOT_COVERED: dict[str, str] = {
     "/api/v1/divisions/": "not yet: office-only reference data (role refusal, no owning organisation)",
     "/api/v1/disputes/": "not yet: needs a dispute on the platform",
     "/api/v1/assignment-rounds/": "not yet: office-only object (role refusal)",
+    "/api/v1/credit-lines/": "not yet on the platform: another bank's and SME's refusals (read, draw, repay, "
+    "review) in tests/integration/loan_matching/test_credit_lines.py and test_visibility.py",
+    "/api/v1/bank-quotas/": "not yet on the platform: another bank's refusal in "
+    "tests/integration/loan_matching/test_bank_quotas.py and test_visibility.py",
 }
 
 
