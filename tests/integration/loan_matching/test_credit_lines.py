@@ -24,12 +24,13 @@ from tests.support.services import bearer, eventually, run_service
 USCC, OTHER = make_uscc("150102", "CL0001"), make_uscc("150102", "CL0002")
 SME, OTHER_SME = bearer("sme", "ent-cl", USCC), bearer("sme", "ent-cl2", OTHER)
 BANK, OTHER_BANK, OFFICE = bearer("bank", "bank-cl"), bearer("bank", "bank-x"), bearer(Role.OFFICE, "office")
-LINE = {
+SPREADS = {"AAA": "0.2", "AA": "0.4", "A": "0.7", "BBB": "1.1", "BB": "1.6"}
+LINE: dict[str, Any] = {
     "uscc": USCC,
     "credit_limit": "2000000.00",
     "term_months": 12,
     "base_rate": "3.9000",
-    "grade_spreads": {"AAA": "0.2", "AA": "0.4", "A": "0.7", "BBB": "1.1", "BB": "1.6"},
+    "grade_spreads": SPREADS,
 }
 
 
@@ -164,9 +165,7 @@ async def test_a_credit_line_is_granted_drawn_repaid_reviewed_and_expires(
         assert (ok.json()["status"], ok.json()["grade_at_grant"]) == ("active", new_grade)
         d2 = await c.post(f"/api/v1/credit-lines/{lid}/draws", headers=SME, json={"amount": "1000.00"})
         assert d2.status_code == 201
-        assert Decimal(d2.json()["rate"]) == Decimal("3.9000") + Decimal(
-            LINE["grade_spreads"].get(new_grade, "1.6")
-        )
+        assert Decimal(d2.json()["rate"]) == Decimal("3.9000") + Decimal(SPREADS.get(new_grade, "1.6"))
 
         # The term ends: the line expires and refuses draws.
         later = (datetime.now(UTC) + timedelta(days=400)).isoformat()

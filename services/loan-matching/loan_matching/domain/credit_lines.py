@@ -90,7 +90,7 @@ async def grant(
     return line
 
 
-async def line_rate(
+async def _line_rate(
     session: AsyncSession, line: CreditLine, amount: Decimal
 ) -> tuple[Decimal, list[dict[str, str]]]:
     """The line's rate rule on the SME as the platform knows it now (grade and operating signals)."""
@@ -127,7 +127,7 @@ async def draw(
             f"overdraw refused: {amount} asked, {available} available of the {line.credit_limit} limit "
             f"({line.outstanding} drawn)"
         )
-    rate, why_rate = await line_rate(session, line, amount)
+    rate, why_rate = await _line_rate(session, line, amount)
     d = CreditLineDraw(
         line_id=line.id,
         bank_org_id=line.bank_org_id,

@@ -97,14 +97,6 @@ class DrawStatus(StrEnum):
     REPAID = "repaid"
 
 
-class QuotaPeriod(StrEnum):
-    """The period a quota counts over."""
-
-    MONTH = "month"
-    QUARTER = "quarter"
-    YEAR = "year"
-
-
 # A request still looking for a bank.
 OPEN_REQUEST = (RequestStatus.SUBMITTED, RequestStatus.MATCHED, RequestStatus.NO_MATCH)
 # A request on which banks are deciding.
