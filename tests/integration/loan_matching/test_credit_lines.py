@@ -65,7 +65,7 @@ async def test_a_credit_line_is_granted_drawn_repaid_reviewed_and_expires(
 
         await eventually(refused)
         until = (datetime.now(UTC) + timedelta(days=90)).isoformat()
-        consent = {"bank_org_id": "bank-cl", "purpose": "credit_line", "valid_until": until}
+        consent = {"bank_org_id": "bank-cl", "purpose": "credit_line_review", "valid_until": until}
         assert (await credit.client.post("/api/v1/consents", json=consent, headers=SME)).status_code == 201
 
         async def granted() -> Any:
