@@ -78,6 +78,8 @@ async def run_matching(
             await session.delete(m)
     await session.flush()
     decided_banks = {m.bank_org_id for m in existing.values() if m.status != MatchStatus.QUEUED}
+    # New matches rank after those banks have seen, so proposal order stays best-first.
+    ranked_before = max((m.rank for m in existing.values() if m.status != MatchStatus.QUEUED), default=0)
     created: list[Match] = []
     misses: list[dict[str, Any]] = []
     if products:
@@ -95,7 +97,7 @@ async def run_matching(
                 product_id=p.id,
                 product_version=p.version,
                 bank_org_id=p.bank_org_id,
-                rank=len(created) + 1,
+                rank=ranked_before + len(created) + 1,
                 probability=Decimal(f"{ranked.probability[0, j]:.6f}"),
                 indicative_rate=Decimal(f"{ranked.rate[0, j]:.4f}"),
                 expected_value=Decimal(f"{ranked.expected_value[0, j]:.2f}"),
