@@ -32,6 +32,8 @@ ROUTES: dict[str, str] = {
     "coverage": "guarantee-registry",
     "capital-injections": "guarantee-registry",
     "divisions": "guarantee-registry",
+    "reguarantee-agreements": "guarantee-registry",
+    "compensation-funds": "guarantee-registry",
     # events
     "fairs": "events",
 }

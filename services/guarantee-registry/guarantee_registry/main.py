@@ -4,7 +4,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from guarantee_registry.api import capital, companies, coverage, divisions, guarantees
+from guarantee_registry.api import (
+    capital,
+    companies,
+    compensation_funds,
+    coverage,
+    divisions,
+    guarantees,
+    reguarantees,
+)
 from guarantee_registry.db.tables import messaging
 from guarantee_registry.events.handlers import CONSUMED_TOPICS, make_handlers
 from guarantee_registry.settings import Settings
@@ -21,7 +29,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             name="guarantee-registry",
             settings=settings,
             tables=messaging,
-            routers=[companies.router, capital.router, guarantees.router, coverage.router, divisions.router],
+            routers=[
+                companies.router,
+                capital.router,
+                guarantees.router,
+                coverage.router,
+                divisions.router,
+                reguarantees.router,
+                compensation_funds.router,
+            ],
             description=__doc__ or "",
             handlers=make_handlers(settings.policy()),
             consumed_topics=CONSUMED_TOPICS,
