@@ -38,7 +38,7 @@ PUBLIC_OPERATIONS = {
     ("post", "/api/v1/signup"),
     ("post", "/api/v1/invitations/accept"),
 }
-PUBLIC_PATH_PREFIXES = ("/api/v1/reference/",)
+PUBLIC_PATH_PREFIXES = ("/api/v1/reference/", "/api/v1/previews/public")
 SECURITY_SCHEMES = {
     "apiKey": {
         "type": "http",

@@ -52,7 +52,7 @@ READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Could not reach the service at all: safe to retry a read once.
 RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError)
 UNAVAILABLE = frozenset({502, 503, 504})
-PUBLIC_PREFIXES = ("/api/v1/reference/",)
+PUBLIC_PREFIXES = ("/api/v1/reference/", "/api/v1/previews/public")
 REPLAYED_HEADER = "Idempotent-Replayed"
 TOKEN_CACHE_SIZE = 4096
 # Answers up to this size with a Content-Length are relayed whole; larger or open-ended ones stream.

@@ -22,6 +22,9 @@ ROUTES: dict[str, str] = {
     "assignment-rounds": "loan-matching",
     "lending-reports": "loan-matching",
     "quotas": "loan-matching",
+    "previews": "loan-matching",
+    "bank-quotas": "loan-matching",
+    "credit-lines": "loan-matching",
     "model": "loan-matching",
     "interest-subsidies": "loan-matching",
     # guarantee-registry

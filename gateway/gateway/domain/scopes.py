@@ -28,6 +28,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "lending-reports",
         "quotas",
         "model",
+        "previews",
+        "bank-quotas",
+        "credit-lines",
         "interest-subsidies",
     ),
     "guarantees": (

@@ -20,6 +20,8 @@ class Settings(ServiceSettings):
     proposal_width: int = 3
     # Misses (products that did not match) kept with their reasons per request.
     max_misses: int = 20
+    # At most this many open requests are matched again when a product is published or edited.
+    rematch_max_requests: int = 10_000
     retrain_after_outcomes: int = 200
     # Interest subsidies (贴息), yuan per year and the share of the interest paid; see domain/subsidies.py.
     tech_subsidy_fund_per_year: Decimal = SUBSIDY_TERMS.tech_fund_per_year

@@ -16,6 +16,9 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from loan_matching.db.tables import (
     AssignmentRound,
+    BankQuota,
+    CreditLine,
+    CreditLineDraw,
     FinancingRequest,
     InterestSubsidy,
     LendingReport,
@@ -80,12 +83,16 @@ def _rounds(who: Principal) -> ColumnElement[bool]:
     return true() if who.role in MANAGERS else false()
 
 
-def _reports(who: Principal) -> ColumnElement[bool]:
-    if who.role == Role.OFFICE:
-        return true()
-    if who.role == Role.BANK:
-        return col(LendingReport.bank_org_id) == who.org_id
-    return false()
+def _bank_own(model: Any) -> Rule:
+    # The bank's own business and the office's.
+    def rule(who: Principal) -> ColumnElement[bool]:
+        if who.role == Role.OFFICE:
+            return true()
+        if who.role == Role.BANK:
+            return col(model.bank_org_id) == who.org_id
+        return false()
+
+    return rule
 
 
 # Resource -> (rule, what a refusal calls it). The cross-organisation test iterates this table.
@@ -96,8 +103,11 @@ READABLE: dict[type[SQLModel], tuple[Rule, str]] = {
     Loan: (_sme_or_bank(Loan), "loan"),
     Product: (_products, "product"),
     AssignmentRound: (_rounds, "assignment round"),
-    LendingReport: (_reports, "lending report"),
     InterestSubsidy: (_sme_or_bank(InterestSubsidy), "interest subsidy"),
+    LendingReport: (_bank_own(LendingReport), "lending report"),
+    BankQuota: (_bank_own(BankQuota), "bank quota"),
+    CreditLine: (_sme_or_bank(CreditLine), "credit line"),
+    CreditLineDraw: (_sme_or_bank(CreditLineDraw), "draw"),
 }
 # Rows everyone may read by design (the published market), left out of "another org sees nothing".
 PUBLIC: dict[type[SQLModel], ColumnElement[bool]] = {Product: col(Product.status) == ProductStatus.PUBLISHED}

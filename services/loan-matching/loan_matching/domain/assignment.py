@@ -15,7 +15,11 @@ yuan dropped first, freed room refilled), is the incumbent. When the proven gap 
 REL_GAP, a MIP solved by HiGHS (highspy, the same HiGHS scipy ships) takes over from that
 incumbent within the time limit. Every round reports objective, bound and the proven gap.
 If the flow optimum already respects every amount quota, it is optimal for the MIP too (it is the
-optimum of a relaxation), so nothing more is needed.
+optimum of a relaxation), so no MIP is needed.
+
+Banks' own quotas across all their products (专门信贷指标 per bank) nest above the products': a count
+quota is one more layer of the flow (product -> bank -> sink, capacity = the bank's count), still
+integral; an amount quota is one more knapsack row of the MIP, repaired like a product's.
 """
 
 import time
@@ -42,6 +46,24 @@ class Optimality(StrEnum):
     TIME_LIMIT = "time_limit"  # best found in the time limit; the gap is still proven
 
 
+@dataclass(frozen=True)
+class BankQuotas:
+    """Which bank each product belongs to, and each bank's count and amount quota left (inf = none)."""
+
+    bank_of: npt.NDArray[np.intp]  # (P,) bank index of each product
+    count: npt.NDArray[np.float64]  # (B,)
+    amount: npt.NDArray[np.float64]  # (B,)
+
+    @staticmethod
+    def none(n_prod: int) -> "BankQuotas":
+        """No bank quota: one bank without limits."""
+        return BankQuotas(np.zeros(n_prod, dtype=np.intp), np.array([np.inf]), np.array([np.inf]))
+
+    def caps(self, n_requests: int) -> npt.NDArray[np.int64]:
+        """Count caps as integers (no quota = room for every request)."""
+        return np.where(np.isfinite(self.count), np.maximum(self.count, 0), n_requests).astype(np.int64)
+
+
 @dataclass
 class Solution:
     """Which pair each request got, with the certificate."""
@@ -62,16 +84,24 @@ def _flow(
     v: npt.NDArray[np.float64],
     cap: npt.NDArray[np.int64],
     n_req: int,
+    banks: BankQuotas,
 ) -> npt.NDArray[np.bool_]:
-    n_prod = len(cap)
-    src, sink = n_req + n_prod, n_req + n_prod + 1
+    n_prod, n_bank = len(cap), len(banks.count)
+    bank0 = n_req + n_prod
+    src, sink = bank0 + n_bank, bank0 + n_bank + 1
     smcf = min_cost_flow.SimpleMinCostFlow()
-    tails = np.concatenate([np.full(n_req, src), ri, n_req + np.arange(n_prod), [src]])
-    heads = np.concatenate([np.arange(n_req), n_req + pj, np.full(n_prod, sink), [sink]])
-    caps = np.concatenate([np.ones(n_req), np.ones(len(v)), cap, [n_req]]).astype(np.int64)
-    costs = np.concatenate([np.zeros(n_req), -np.round(v * SCALE), np.zeros(n_prod), [0]]).astype(np.int64)
+    tails = np.concatenate(
+        [np.full(n_req, src), ri, n_req + np.arange(n_prod), bank0 + np.arange(n_bank), [src]]
+    )
+    heads = np.concatenate(
+        [np.arange(n_req), n_req + pj, bank0 + banks.bank_of, np.full(n_bank, sink), [sink]]
+    )
+    caps = np.concatenate([np.ones(n_req), np.ones(len(v)), cap, banks.caps(n_req), [n_req]]).astype(np.int64)
+    costs = np.concatenate([np.zeros(n_req), -np.round(v * SCALE), np.zeros(n_prod + n_bank), [0]]).astype(
+        np.int64
+    )
     smcf.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), caps, costs)
-    supplies = np.zeros(n_req + n_prod + 2, dtype=np.int64)
+    supplies = np.zeros(src + 2, dtype=np.int64)
     supplies[src], supplies[sink] = n_req, -n_req
     smcf.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
     status = smcf.solve()
@@ -91,32 +121,47 @@ def solve(
     quota_amount: npt.NDArray[np.float64],
     *,
     n_requests: int,
+    banks: BankQuotas | None = None,
     time_limit: float = TIME_LIMIT,
     rel_gap: float = REL_GAP,
 ) -> Solution:
-    """Maximise sum(value x) s.t. each request at most once, per-product count and amount quotas."""
+    """Maximise sum(value x) s.t. each request at most once, per-product count and amount quotas, and
+    (if given) per-bank count and amount quotas across each bank's products."""
     started = time.perf_counter()
+    banks = banks if banks is not None else BankQuotas.none(len(quota_count))
     keep = value > 0
     ri, pj, v = req_idx[keep].astype(np.intp), prod_idx[keep].astype(np.intp), value[keep]
     if len(v) == 0:
         return Solution([], 0.0, 0.0, 0.0, "none (no eligible pair)", time.perf_counter() - started)
     cap = np.where(np.isfinite(quota_count), np.maximum(quota_count, 0), n_requests).astype(np.int64)
-    chosen = _flow(ri, pj, v, cap, n_requests)
+    chosen = _flow(ri, pj, v, cap, n_requests, banks)
     solver = "min-cost flow (OR-Tools)"
     optimality, start = Optimality.OPTIMAL, None
     bound = float(v[chosen].sum())  # the flow optimum bounds every assignment within the count quotas
-    if np.isfinite(quota_amount).any():
+    bank_quotas = np.isfinite(banks.count).any() or np.isfinite(banks.amount).any()
+    if bank_quotas and (np.isfinite(quota_amount).any() or np.isfinite(banks.amount).any()):
+        # Banks' own quotas nest above the products': repair to every quota, then the exact MIP.
+        chosen, repaired = _repair(chosen, ri, pj, v, amounts, cap, quota_amount, banks)
+        if repaired:
+            start = float(v[chosen].sum())
+            chosen, bound, optimality = _mip(
+                chosen, ri, pj, v, amounts, cap, quota_amount, n_requests, time_limit, rel_gap, banks
+            )
+            solver = "MIP (HiGHS) from the repaired min-cost flow"
+    elif np.isfinite(quota_amount).any():
         used = np.bincount(pj[chosen], weights=amounts[ri[chosen]], minlength=len(cap))
         if (used > quota_amount).any():
             prices = _amount_prices(ri, pj, v, amounts[ri], cap, quota_amount)
-            chosen, priced_bound = _priced_flow(ri, pj, v, amounts, cap, quota_amount, prices, n_requests)
+            chosen, priced_bound = _priced_flow(
+                ri, pj, v, amounts, cap, quota_amount, prices, n_requests, banks
+            )
             start = float(v[chosen].sum())
             bound = min(bound, priced_bound)
             solver = "Lagrangian prices + min-cost flow (OR-Tools), repaired"
             if bound - float(v[chosen].sum()) > rel_gap * bound:
                 left = time_limit - (time.perf_counter() - started)
                 chosen, mip_bound, optimality = _mip(
-                    chosen, ri, pj, v, amounts, cap, quota_amount, n_requests, left, rel_gap
+                    chosen, ri, pj, v, amounts, cap, quota_amount, n_requests, left, rel_gap, banks
                 )
                 bound = min(bound, mip_bound)
                 solver = "MIP (HiGHS) from the Lagrangian-priced flow"
@@ -136,6 +181,7 @@ def _priced_flow(
     quota_amount: npt.NDArray[np.float64],
     prices: npt.NDArray[np.float64],
     n_requests: int,
+    banks: BankQuotas,
 ) -> tuple[npt.NDArray[np.bool_], float]:
     """The flow on value - price x amount: (its solution repaired to the quotas, the bound it proves)."""
     amt = amounts[ri]
@@ -143,14 +189,14 @@ def _priced_flow(
     k = np.flatnonzero(priced > 0)  # a pair worth less than its quota's price is better left out
     x = np.zeros(len(v), dtype=bool)
     if len(k):
-        x[k] = _flow(ri[k], pj[k], priced[k], cap, n_requests)
+        x[k] = _flow(ri[k], pj[k], priced[k], cap, n_requests, banks)
     amounted = np.isfinite(quota_amount)
     # The flow optimises values rounded to the fen: half a fen per assigned pair covers the rounding.
     slack = 0.5 / SCALE * min(n_requests, int(cap.sum()))
     bound = float(
         np.round(priced[x] * SCALE).sum() / SCALE + slack + prices[amounted] @ quota_amount[amounted]
     )
-    repaired, _ = _repair(x, ri, pj, v, amounts, cap, quota_amount)
+    repaired, _ = _repair(x, ri, pj, v, amounts, cap, quota_amount, banks)
     return repaired, bound
 
 
@@ -253,19 +299,38 @@ def _constraints(
     cap: npt.NDArray[np.int64],
     quota_amount: npt.NDArray[np.float64],
     n_requests: int,
+    banks: BankQuotas,
+    bank_amount: npt.NDArray[np.float64] | None = None,
 ) -> tuple[sparse.csr_matrix, npt.NDArray[np.float64]]:
-    """A x <= b: one row per request, per count quota that can bind, per amount quota."""
-    n, n_prod = len(ri), len(cap)
+    """A x <= b: one row per request, per count quota that can bind (product, then bank), per bank
+    amount quota, and last per product amount quota (the duals are read back in that order).
+
+    `bank_amount` overrides `banks.amount` (scaled or what is left of it)."""
+    n, n_prod, n_bank = len(ri), len(cap), len(banks.count)
     k = np.arange(n)
-    per_product = np.bincount(pj, minlength=n_prod)
-    counted = cap < per_product
+    bj = banks.bank_of[pj]
+    bank_cap = banks.caps(n_requests)
+    bank_amount = banks.amount if bank_amount is None else bank_amount
+    counted = cap < np.bincount(pj, minlength=n_prod)
+    bank_counted = bank_cap < np.bincount(bj, minlength=n_bank)
+    bank_amounted = np.isfinite(bank_amount)
     amounted = np.isfinite(quota_amount)
     rows = [
         sparse.csr_matrix((np.ones(n), (ri, k)), shape=(n_requests, n)),
         sparse.csr_matrix((np.ones(n), (pj, k)), shape=(n_prod, n))[counted],
+        sparse.csr_matrix((np.ones(n), (bj, k)), shape=(n_bank, n))[bank_counted],
+        sparse.csr_matrix((amt, (bj, k)), shape=(n_bank, n))[bank_amounted],
         sparse.csr_matrix((amt, (pj, k)), shape=(n_prod, n))[amounted],
     ]
-    b = np.concatenate([np.ones(n_requests), cap[counted].astype(np.float64), quota_amount[amounted]])
+    b = np.concatenate(
+        [
+            np.ones(n_requests),
+            cap[counted].astype(np.float64),
+            bank_cap[bank_counted].astype(np.float64),
+            bank_amount[bank_amounted],
+            quota_amount[amounted],
+        ]
+    )
     return sparse.vstack(rows).tocsr(), b
 
 
@@ -319,6 +384,7 @@ def _sub_mip(
     n_requests: int,
     time_limit: float,
     rel_gap: float,
+    banks: BankQuotas,
 ) -> tuple[npt.NDArray[np.bool_], float, bool]:
     """The MIP over the `free` pairs with the `fixed` pairs taken; returns (x, bound, optimal)."""
     taken = np.zeros(n_requests, dtype=bool)
@@ -326,8 +392,12 @@ def _sub_mip(
     free = free & ~fixed & ~taken[ri]
     cap_left = cap - np.bincount(pj[fixed], minlength=len(cap))
     qa_left = quota_amount - np.bincount(pj[fixed], weights=amt[fixed], minlength=len(cap))
+    n_bank = len(banks.count)
+    bj = banks.bank_of[pj[fixed]]
+    left = BankQuotas(banks.bank_of, banks.count - np.bincount(bj, minlength=n_bank), banks.amount)
+    ba_left = banks.amount - np.bincount(bj, weights=amt[fixed], minlength=n_bank)
     k = np.flatnonzero(free)
-    A, b = _constraints(ri[k], pj[k], amt[k] / WAN, cap_left, qa_left / WAN, n_requests)
+    A, b = _constraints(ri[k], pj[k], amt[k] / WAN, cap_left, qa_left / WAN, n_requests, left, ba_left / WAN)
     rows = np.diff(A.indptr) > 0  # rows no free pair touches
     x, bound, optimal = _highs_mip(v[k] / WAN, A[rows], b[rows], start[k], time_limit, rel_gap)
     chosen = fixed.copy()
@@ -346,6 +416,7 @@ def _mip(
     n_requests: int,
     time_limit: float,
     rel_gap: float,
+    banks: BankQuotas,
 ) -> tuple[npt.NDArray[np.bool_], float, Optimality]:
     """The exact 0/1 programme; returns (chosen, proven bound, optimality).
 
@@ -362,7 +433,7 @@ def _mip(
     """
     started = time.perf_counter()
     amt = amounts[ri]
-    A, b = _constraints(ri, pj, amt / WAN, cap, quota_amount / WAN, n_requests)
+    A, b = _constraints(ri, pj, amt / WAN, cap, quota_amount / WAN, n_requests, banks, banks.amount / WAN)
     lp = linprog(-v / WAN, A_ub=A, b_ub=b, bounds=(0, 1), method="highs")
     if lp.status != 0:
         raise RuntimeError(f"LP relaxation failed: {lp.message}")
@@ -372,17 +443,24 @@ def _mip(
     touched = np.zeros(n_requests, dtype=bool)
     touched[ri[fractional]] = True
     # The flow again, each amount quota's dual price charged per yuan: another integral candidate.
-    per_yuan = np.zeros(len(cap))
+    marginals = -np.asarray(lp.ineqlin.marginals)
     amounted = np.flatnonzero(np.isfinite(quota_amount))
-    per_yuan[amounted] = -np.asarray(lp.ineqlin.marginals)[-len(amounted) :]
+    bank_amounted = np.flatnonzero(np.isfinite(banks.amount))
+    per_yuan, bank_per_yuan = np.zeros(len(cap)), np.zeros(len(banks.amount))
+    if len(amounted):
+        per_yuan[amounted] = marginals[-len(amounted) :]
+    end = len(marginals) - len(amounted)
+    bank_per_yuan[bank_amounted] = marginals[end - len(bank_amounted) : end]
+    price = (per_yuan[pj] + bank_per_yuan[banks.bank_of[pj]]) * amt
     priced, _ = _repair(
-        _flow(ri, pj, np.maximum(v - per_yuan[pj] * amt, 0.0), cap, n_requests),
+        _flow(ri, pj, np.maximum(v - price, 0.0), cap, n_requests, banks),
         ri,
         pj,
         v,
         amounts,
         cap,
         quota_amount,
+        banks,
     )
     best = priced if v[priced].sum() > v[start].sum() else start
     if fractional.any():
@@ -399,8 +477,9 @@ def _mip(
             n_requests,
             time_limit / 2,
             rel_gap / 10,
+            banks,
         )
-        near, _ = _repair(near, ri, pj, v, amounts, cap, quota_amount)  # exact in yuan
+        near, _ = _repair(near, ri, pj, v, amounts, cap, quota_amount, banks)  # exact in yuan
         if v[near].sum() > v[best].sum():
             best = near
     else:
@@ -414,9 +493,21 @@ def _mip(
         reduced = v - A.T @ prices
         fix0, fix1 = reduced < -gap, reduced > gap
         x, sub_bound, optimal = _sub_mip(
-            ~fix0, fix1 & (x_lp > 0.5), best, ri, pj, v, amt, cap, quota_amount, n_requests, left, rel_gap
+            ~fix0,
+            fix1 & (x_lp > 0.5),
+            best,
+            ri,
+            pj,
+            v,
+            amt,
+            cap,
+            quota_amount,
+            n_requests,
+            left,
+            rel_gap,
+            banks,
         )
-        x, _ = _repair(x, ri, pj, v, amounts, cap, quota_amount)
+        x, _ = _repair(x, ri, pj, v, amounts, cap, quota_amount, banks)
         if v[x].sum() > v[best].sum():
             best = x
         if optimal:
@@ -434,14 +525,16 @@ def lp_bound(
     quota_amount: npt.NDArray[np.float64],
     *,
     n_requests: int,
+    banks: BankQuotas | None = None,
 ) -> float:
     """The LP relaxation's optimum (HiGHS through scipy): an independent check on any round's bound."""
+    banks = banks if banks is not None else BankQuotas.none(len(quota_count))
     keep = value > 0
     ri, pj, v = req_idx[keep].astype(np.intp), prod_idx[keep].astype(np.intp), value[keep]
     if len(v) == 0:
         return 0.0
     cap = np.where(np.isfinite(quota_count), np.maximum(quota_count, 0), n_requests).astype(np.int64)
-    A, b = _constraints(ri, pj, amounts[ri], cap, quota_amount, n_requests)
+    A, b = _constraints(ri, pj, amounts[ri], cap, quota_amount, n_requests, banks)
     lp = linprog(-v, A_ub=A, b_ub=b, bounds=(0, 1), method="highs")
     if lp.status != 0:
         raise RuntimeError(f"LP relaxation failed: {lp.message}")
@@ -456,26 +549,63 @@ def _repair(
     amounts: npt.NDArray[np.float64],
     cap: npt.NDArray[np.int64],
     quota_amount: npt.NDArray[np.float64],
+    banks: BankQuotas,
 ) -> tuple[npt.NDArray[np.bool_], bool]:
-    """Make the flow solution respect amount quotas: drop low value-per-yuan pairs, then refill."""
+    """Make a solution respect the amount quotas (products', then banks'): drop low value-per-yuan
+    pairs, then refill the freed room best value first within every quota."""
     chosen = chosen.copy()
     amt = amounts[ri]
+    bj = banks.bank_of[pj]
+    n_bank = len(banks.count)
+    bank_cap = banks.caps(int(ri.max()) + 1)
     used = np.bincount(pj[chosen], weights=amt[chosen], minlength=len(cap))
     count = np.bincount(pj[chosen], minlength=len(cap))
+    b_used = np.bincount(bj[chosen], weights=amt[chosen], minlength=n_bank)
+    b_count = np.bincount(bj[chosen], minlength=n_bank)
     changed = False
+
+    def drop(c: int) -> None:
+        nonlocal changed
+        j, b = pj[c], bj[c]
+        chosen[c], changed = False, True
+        used[j], count[j], b_used[b], b_count[b] = (
+            used[j] - amt[c],
+            count[j] - 1,
+            b_used[b] - amt[c],
+            b_count[b] - 1,
+        )
+
     for j in np.flatnonzero(used > quota_amount):
         idx = np.flatnonzero(chosen & (pj == j))
         for c in idx[np.argsort(v[idx] / amt[idx])]:
             if used[j] <= quota_amount[j]:
                 break
-            chosen[c], used[j], count[j], changed = False, used[j] - amt[c], count[j] - 1, True
+            drop(c)
+    for b in np.flatnonzero(b_used > banks.amount):
+        idx = np.flatnonzero(chosen & (bj == b))
+        for c in idx[np.argsort(v[idx] / amt[idx])]:
+            if b_used[b] <= banks.amount[b]:
+                break
+            drop(c)
     if changed:
         taken = np.zeros(int(ri.max()) + 1, dtype=bool)
         taken[ri[chosen]] = True
         # Only pairs of untaken requests at products with room can go in; room only shrinks.
         can = np.flatnonzero(~taken[ri] & (count[pj] < cap[pj]) & (used[pj] + amt <= quota_amount[pj]))
         for c in can[np.argsort(-v[can])].tolist():
-            j = pj[c]
-            if not taken[ri[c]] and count[j] < cap[j] and used[j] + amt[c] <= quota_amount[j]:
-                chosen[c], taken[ri[c]], used[j], count[j] = True, True, used[j] + amt[c], count[j] + 1
+            j, b = pj[c], bj[c]
+            if (
+                not taken[ri[c]]
+                and count[j] < cap[j]
+                and used[j] + amt[c] <= quota_amount[j]
+                and b_count[b] < bank_cap[b]
+                and b_used[b] + amt[c] <= banks.amount[b]
+            ):
+                chosen[c], taken[ri[c]] = True, True
+                used[j], count[j], b_used[b], b_count[b] = (
+                    used[j] + amt[c],
+                    count[j] + 1,
+                    b_used[b] + amt[c],
+                    b_count[b] + 1,
+                )
     return chosen, changed

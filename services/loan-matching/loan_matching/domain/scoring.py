@@ -75,8 +75,8 @@ RULES: tuple[Rule, ...] = (
     Rule("guarantee", "a guarantee accepted when the product needs it", "eligible with a guarantee"),
     Rule(
         "quota",
-        "the product's lending quota has room this period",
-        "the product's quota for this period is used up",
+        "the product's lending quota, and its bank's, have room this period",
+        "the product's or its bank's quota for this period is used up",
     ),
     Rule(
         "guarantee_capacity",
@@ -85,6 +85,82 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 RULE_INDEX = {r.code: i for i, r in enumerate(RULES)}
+
+# Operating signals a bank may price (差别化利率), as credit-info derives them from the credit record.
+SIGNALS: tuple[str, ...] = (
+    "revenue_growth_percent",  # year on year, from operating figures (产销数据)
+    "tax_grade",  # 纳税信用等级 A, B, M, C, D
+    "social_insurance_months",  # months of social insurance paid in the latest year (社保)
+    "utilities_on_time_percent",  # water, power and gas bills paid on time (水电气)
+)
+SIGNAL_INDEX = {s: i for i, s in enumerate(SIGNALS)}
+TAX_GRADES: tuple[str, ...] = ("A", "B", "M", "C", "D")
+
+
+@dataclass(frozen=True)
+class SignalRule:
+    """One pricing rule on a signal: when it holds, `spread` points are added (negative: a discount).
+
+    Exactly one condition: `below` / `at_least` a figure, or the tax grade `in` a set.
+    An unknown signal adds the spread only if `when_unknown`.
+    """
+
+    signal: str
+    spread: float
+    below: float | None = None
+    at_least: float | None = None
+    grades: frozenset[str] = frozenset()
+    when_unknown: bool = False
+
+    @staticmethod
+    def parse(raw: dict[str, Any]) -> SignalRule:
+        """A rule from its stored form (decimal strings)."""
+        num = {k: float(raw[k]) for k in ("below", "at_least") if raw.get(k) is not None}
+        return SignalRule(
+            signal=str(raw["signal"]),
+            spread=float(raw["spread"]),
+            grades=frozenset(raw.get("in") or ()),
+            when_unknown=bool(raw.get("when_unknown")),
+            **num,
+        )
+
+    def holds(self, value: F) -> B:
+        """Where the rule adds its spread, for a column of this signal's values."""
+        known = ~np.isnan(value)
+        with np.errstate(invalid="ignore"):
+            if self.below is not None:
+                cond = value < self.below
+            elif self.at_least is not None:
+                cond = value >= self.at_least
+            else:
+                codes = [TAX_GRADES.index(g) for g in self.grades if g in TAX_GRADES]
+                cond = np.isin(value, codes)
+        out: B = np.where(known, cond, self.when_unknown)
+        return out
+
+    def condition(self) -> str:
+        """The condition in words, for the rate's explanation."""
+        if self.below is not None:
+            return f"{self.signal} below {self.below:g}"
+        if self.at_least is not None:
+            return f"{self.signal} at least {self.at_least:g}"
+        return f"{self.signal} in {', '.join(sorted(self.grades))}"
+
+
+def signal_value(row: dict[str, Any], signal: str) -> float:
+    """A signal of a request row as a number (the tax grade as its index in TAX_GRADES); nan unknown."""
+    v = row.get(signal)
+    if v is None:
+        return np.nan
+    if signal == "tax_grade":
+        return float(TAX_GRADES.index(v)) if v in TAX_GRADES else np.nan
+    return float(v)
+
+
+def _show_signal(signal: str, value: float) -> str:
+    if np.isnan(value):
+        return "unknown"
+    return TAX_GRADES[int(value)] if signal == "tax_grade" else f"{value:g}"
 
 
 @dataclass
@@ -104,13 +180,16 @@ class RequestBatch:
     revenue: F  # 10,000 yuan; nan unknown
     assets: F
     growth: B
+    # (R, len(SIGNALS)) operating signals (差别化利率), nan unknown; None: none known for any request.
+    signals: F | None = None
 
     def __len__(self) -> int:
         return len(self.amount)
 
     def take(self, idx: slice | npt.NDArray[np.intp]) -> RequestBatch:
         """A sub-batch (for chunked scoring)."""
-        return RequestBatch(**{k: v[idx] for k, v in self.__dict__.items()})
+        parts: dict[str, Any] = {k: None if v is None else v[idx] for k, v in self.__dict__.items()}
+        return RequestBatch(**parts)
 
 
 @dataclass
@@ -133,6 +212,8 @@ class ProductBatch:
     quota_left_count: F  # inf = no count quota
     quota_left_amount: F  # inf = no amount quota
     guarantee_capacity: F  # best single-client room among accepted companies; nan unknown
+    # Per product, its bank's spreads for operating signals (差别化利率): (signal index, rule) pairs.
+    signal_rules: list[list[tuple[int, SignalRule]]] = field(default_factory=list)
     # Product-side rule tables, built once per batch (a grid is often scored in request chunks).
     _tables: _ProductTables | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -169,6 +250,9 @@ def build_requests(rows: Sequence[dict[str, Any]]) -> RequestBatch:
         revenue=col("revenue"),
         assets=col("assets"),
         growth=np.array([bool(r.get("growth_programme")) for r in rows], dtype=bool),
+        signals=np.array([[signal_value(r, s) for s in SIGNALS] for r in rows], dtype=np.float64).reshape(
+            len(rows), len(SIGNALS)
+        ),
     )
 
 
@@ -207,9 +291,14 @@ def build_products(rows: Sequence[dict[str, Any]]) -> ProductBatch:
         kind_ord=np.array([KINDS.index(r.get("kind") or "credit_only") for r in rows], dtype=np.int64),
         base_rate=col("base_rate", 0.0),
         spreads=spreads,
-        quota_left_count=col("quota_left_count", np.inf),
-        quota_left_amount=col("quota_left_amount", np.inf),
+        # The quota rule sees the tighter of the product's room and its bank's (专门信贷指标).
+        quota_left_count=np.minimum(col("quota_left_count", np.inf), col("bank_quota_left_count", np.inf)),
+        quota_left_amount=np.minimum(col("quota_left_amount", np.inf), col("bank_quota_left_amount", np.inf)),
         guarantee_capacity=col("guarantee_capacity"),
+        signal_rules=[
+            [(SIGNAL_INDEX[x.signal], x) for x in map(SignalRule.parse, r.get("signal_spreads") or ())]
+            for r in rows
+        ],
     )
 
 
@@ -423,6 +512,38 @@ def indicative_rate(req: RequestBatch, prod: ProductBatch) -> F:
     g = np.where(np.isnan(req.grade_ord), len(GRADES), req.grade_ord).astype(np.intp)
     out: F = by_grade[g]
     out += prod.base_rate[None, :]
+    if prod.signal_rules and any(prod.signal_rules):
+        sig = req.signals if req.signals is not None else np.full((len(req), len(SIGNALS)), np.nan)
+        for j, rules in enumerate(prod.signal_rules):
+            for k, rule in rules:
+                out[:, j] += np.where(rule.holds(sig[:, k]), rule.spread, 0.0)
+        np.maximum(out, 0.0, out=out)  # discounts never make a rate negative
+    return out
+
+
+def explain_rate(req: RequestBatch, i: int, prod: ProductBatch, j: int) -> list[dict[str, str]]:
+    """How pair (i, j)'s indicative rate is made: base rate, the grade's spread, each operating signal's."""
+    out = [{"component": "base_rate", "points": f"{prod.base_rate[j]:.4f}"}]
+    g = req.grade_ord[i]
+    if np.isnan(g):
+        spread, grade = prod.spreads[j].max(), "unknown (the worst grade's spread applies)"
+    else:
+        spread, grade = prod.spreads[j, int(g)], GRADES[len(GRADES) - 1 - int(g)]
+    out.append({"component": "credit_grade", "grade": grade, "points": f"{spread:.4f}"})
+    rules = prod.signal_rules[j] if j < len(prod.signal_rules) else []
+    for k, rule in rules:
+        value = np.nan if req.signals is None else float(req.signals[i, k])
+        applied = bool(rule.holds(np.array([value]))[0])
+        out.append(
+            {
+                "component": "operating_signal",
+                "signal": rule.signal,
+                "value": _show_signal(rule.signal, value),
+                "condition": rule.condition() + (" (or unknown)" if rule.when_unknown else ""),
+                "applied": "yes" if applied else "no",
+                "points": f"{rule.spread if applied else 0.0:.4f}",
+            }
+        )
     return out
 
 

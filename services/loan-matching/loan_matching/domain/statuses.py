@@ -81,6 +81,22 @@ class MatchSource(StrEnum):
     ROUND = "round"
 
 
+class CreditLineStatus(StrEnum):
+    """A credit line (授信): drawn on only while active."""
+
+    ACTIVE = "active"
+    UNDER_REVIEW = "under_review"  # the SME's rating changed: the bank confirms or closes it
+    EXPIRED = "expired"
+    CLOSED = "closed"
+
+
+class DrawStatus(StrEnum):
+    """A draw on a credit line."""
+
+    OUTSTANDING = "outstanding"
+    REPAID = "repaid"
+
+
 # A request still looking for a bank.
 OPEN_REQUEST = (RequestStatus.SUBMITTED, RequestStatus.MATCHED, RequestStatus.NO_MATCH)
 # A request on which banks are deciding.
@@ -111,3 +127,7 @@ class FundEntryKind(StrEnum):
 
     APPROPRIATION = "appropriation"
     PAYOUT = "payout"
+
+
+# Offers a bank has committed to (standing or taken): they use its dedicated quota (专门信贷指标).
+COMMITTED_OFFER = (OfferStatus.MADE, *TAKEN_OFFER)
