@@ -1,8 +1,14 @@
 """Transactional outbox: events are rows written with the state change, published by a relay.
 
 Nothing is published that did not commit (the row is in the same transaction), and nothing that
-committed is lost (the relay retries with back-off until the broker acknowledges). Several relay
-replicas may run at once: each claims a batch with FOR UPDATE SKIP LOCKED, so no row is sent by two.
+committed is lost (the relay retries with back-off until the broker acknowledges).
+
+Order per aggregate (the row's `key`, its subject) holds with any number of relay replicas: a relay
+claims whole subjects, not rows. It takes a transaction-scoped advisory lock per subject (skipping
+subjects another relay holds), starts each subject at its oldest unsent row (a subject whose oldest row
+waits out a back-off is not taken at all, so nothing overtakes it), and sends that subject's rows in id
+order on one producer, which keeps one request in flight per partition. A writer that changes an
+aggregate locks it first (as every domain write does), so a subject's ids follow its commit order.
 
 The insert also sends a PostgreSQL NOTIFY (delivered when, and only if, the transaction commits), so
 the relay wakes within milliseconds of a commit instead of on its next poll; polling stays as the
@@ -28,6 +34,7 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
+    Select,
     PrimaryKeyConstraint,
     String,
     Table,
@@ -130,6 +137,10 @@ class Outbox:
         return envelope
 
 
+# The first key of the relays' two-key advisory locks (a key space apart from smefin.lease's one-key locks).
+SUBJECT_LOCKS = 0x6F7478  # "otx"
+
+
 def backoff(attempts: int) -> timedelta:
     """Exponential back-off between publish attempts, capped at 15 s so recovery is prompt."""
     return timedelta(seconds=min(15.0, 0.5 * 2 ** min(attempts, 5)))
@@ -171,6 +182,9 @@ class OutboxRelay:
         self._listener_raw: Any = None  # the asyncpg connection under it
         self._listen_retry_at = 0.0
         self._connect_failures = 0
+        self._replayed = 0
+        # The highest offset acknowledged per (topic, partition) since connecting: one lower means a reset.
+        self._acked: dict[tuple[str, int], int] = {}
         self.published = 0
 
     async def _connect(self) -> AIOKafkaProducer:
@@ -186,7 +200,7 @@ class OutboxRelay:
                     self.bootstrap, all_topics(topics), partitions=self.partitions, security=self.security
                 )
                 self._producer = producer
-                await self._replay_if_broker_was_reset(producer, topics)
+                self._replayed = await self._replay_if_broker_was_reset(topics)
             except BaseException:
                 await producer.stop()
                 raise
@@ -209,10 +223,14 @@ class OutboxRelay:
             logical = sorted({r[0] for r in rows} | set(Topic.ALL))
         return [self.topic_prefix + t for t in logical]
 
-    async def _replay_if_broker_was_reset(self, producer: AIOKafkaProducer, topics: list[str]) -> None:
-        """A memory-only broker that restarted lost what it had: republish the retention window."""
+    async def _replay_if_broker_was_reset(self, topics: list[str]) -> int:
+        """A memory-only broker that restarted lost what it had: republish the retention window.
+
+        Returns how many rows were put back to be sent (0 when the broker kept its logs).
+        """
+        self._acked = {}
         if not topics:
-            return
+            return 0
         t = self.table
         async with self.db.engine.connect() as conn:
             rows = await conn.execute(
@@ -222,7 +240,7 @@ class OutboxRelay:
             )
             acked = {(self.topic_prefix + r[0], r[1]): r[2] for r in rows}
         if not acked:
-            return
+            return 0
         tps = [TopicPartition(topic, part) for topic, part in acked]
         probe = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, **self.security)
         await probe.start()
@@ -235,8 +253,13 @@ class OutboxRelay:
             for tp in tps
             if end_offsets.get(tp, 0) <= acked[(tp.topic, tp.partition)]
         }
+        self._acked = {
+            (tp.topic, tp.partition): acked[(tp.topic, tp.partition)]
+            for tp in tps
+            if tp.topic.removeprefix(self.topic_prefix) not in reset_topics
+        }
         if not reset_topics:
-            return
+            return 0
         since = utcnow() - self.retention
         async with self.db.engine.begin() as conn:
             result = await conn.execute(
@@ -244,25 +267,84 @@ class OutboxRelay:
                 .where(t.c.topic.in_(reset_topics), t.c.created_at >= since, t.c.sent_at.is_not(None))
                 .values(sent_at=None, kafka_partition=None, kafka_offset=None, attempts=0)
             )
+            # Older rows stay sent, but their offsets belong to the lost log: forget them, or the next
+            # reconnect would take the new, shorter log for another reset.
+            await conn.execute(
+                update(t)
+                .where(t.c.topic.in_(reset_topics), t.c.created_at < since, t.c.kafka_offset.is_not(None))
+                .values(kafka_partition=None, kafka_offset=None)
+            )
         log.warning("outbox.broker_reset_replay", topics=sorted(reset_topics), rows=result.rowcount)
+        return int(result.rowcount or 0)
+
+    def _log_went_back(self, acks: list[tuple[str, int, int]]) -> bool:
+        """True if the broker acknowledged an offset at or below one it acknowledged before.
+
+        A broker that lost its logs and came back under the same address does not break the
+        producer's connection; this is how the relay notices it without asking the broker.
+        """
+        went_back = False
+        for topic, partition, offset in acks:
+            last = self._acked.get((topic, partition))
+            if last is not None and offset <= last:
+                went_back = True
+            self._acked[(topic, partition)] = offset if last is None else max(last, offset)
+        return went_back
+
+    def _claim(self) -> Select[Any]:
+        """One statement: lock whole subjects from their oldest unsent row, and claim their rows.
+
+        Each subject's head is its oldest unsent row; only subjects whose head is due are candidates
+        (a head in back-off holds its subject back). A candidate is ours if its advisory lock is free;
+        the lock lasts until this transaction ends, after the rows are marked sent. Rows are locked
+        FOR UPDATE (not SKIP LOCKED) and rechecked on their newest version, so one another relay sent
+        after this statement's snapshot drops out instead of going out twice.
+        """
+        t = self.table
+        unsent = t.c.sent_at.is_(None)
+        heads = (
+            select(t.c.key, t.c.id, t.c.available_at)
+            .where(unsent)
+            .distinct(t.c.key)
+            .order_by(t.c.key, t.c.id)
+            .subquery("heads")
+        )
+        # The LIMIT keeps the lock calls to a batch's worth of subjects (a filter is not pushed below it).
+        due = (
+            select(heads.c.key)
+            .where(heads.c.available_at <= func.now())
+            .order_by(heads.c.id)
+            .limit(self.batch_size)
+            .subquery("due")
+        )
+        # A CTE with a volatile function is evaluated once, never inlined into the outer query.
+        ours = (
+            select(due.c.key)
+            .where(func.pg_try_advisory_xact_lock(SUBJECT_LOCKS, func.hashtext(due.c.key)))
+            .cte("ours")
+        )
+        return (
+            select(t.c.id, t.c.topic, t.c.key, t.c.body, t.c.headers, t.c.attempts)
+            .where(unsent, t.c.key.in_(select(ours.c.key)))
+            .order_by(t.c.id)
+            .limit(self.batch_size)
+            .with_for_update(of=t)
+        )
 
     async def publish_batch(self) -> int:
         """Claim and publish one batch; returns how many rows were sent."""
         t = self.table
         async with self.db.engine.begin() as conn:
-            rows = (
-                await conn.execute(
-                    select(t.c.id, t.c.topic, t.c.key, t.c.body, t.c.headers, t.c.attempts)
-                    .where(t.c.sent_at.is_(None), t.c.available_at <= func.now())
-                    .order_by(t.c.id)
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = (await conn.execute(self._claim())).all()
             if not rows:
                 return 0
             try:
                 producer = await self._connect()
+                if self._replayed:
+                    # Rows older than this claim are unsent again: claim afresh from the subjects' heads.
+                    self._replayed = 0
+                    self._wake.set()
+                    return 0
                 futures = [
                     await producer.send(
                         self.topic_prefix + r.topic,
@@ -290,6 +372,11 @@ class OutboxRelay:
                         for row, res in zip(rows[:ok], results[:ok], strict=True)
                     ],
                 )
+                if self._log_went_back([(res.topic, res.partition, res.offset) for res in results[:ok]]):
+                    # The broker restarted empty while the producer reconnected on its own: reconnect
+                    # (topics are created, the window is replayed) before the next batch.
+                    log.warning("outbox.broker_log_went_back", topics=sorted({r.topic for r in results[:ok]}))
+                    await self._disconnect()
             if ok < len(rows):
                 # Stop at the first failure so later events of an aggregate wait behind it.
                 res, row = results[ok], rows[ok]
