@@ -48,7 +48,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, distinct_on
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from smefin.contracts.envelope import Envelope, EventPayload, Topic, make_envelope
@@ -183,6 +183,8 @@ class OutboxRelay:
         self._listen_retry_at = 0.0
         self._connect_failures = 0
         self._replayed = 0
+        self._went_back: set[str] = set()  # topics whose acknowledged offsets went back
+        self._reconnect = False  # set when the broker's log went back; the loop reconnects after the batch
         # The highest offset acknowledged per (topic, partition) since connecting: one lower means a reset.
         self._acked: dict[tuple[str, int], int] = {}
         self.published = 0
@@ -242,17 +244,9 @@ class OutboxRelay:
         if not acked:
             return 0
         tps = [TopicPartition(topic, part) for topic, part in acked]
-        probe = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, **self.security)
-        await probe.start()
-        try:
-            end_offsets = await probe.end_offsets(tps)
-        finally:
-            await probe.stop()
-        reset_topics = {
-            tp.topic.removeprefix(self.topic_prefix)
-            for tp in tps
-            if end_offsets.get(tp, 0) <= acked[(tp.topic, tp.partition)]
-        }
+        lost = await self._missing(tps, {tp: acked[(tp.topic, tp.partition)] for tp in tps})
+        reset_topics = {tp.topic.removeprefix(self.topic_prefix) for tp in lost} | self._went_back
+        self._went_back = set()
         self._acked = {
             (tp.topic, tp.partition): acked[(tp.topic, tp.partition)]
             for tp in tps
@@ -277,17 +271,46 @@ class OutboxRelay:
         log.warning("outbox.broker_reset_replay", topics=sorted(reset_topics), rows=result.rowcount)
         return int(result.rowcount or 0)
 
-    def _log_went_back(self, acks: list[tuple[str, int, int]]) -> bool:
+    async def _missing(self, tps: list[TopicPartition], last: dict[TopicPartition, int]) -> set[TopicPartition]:
+        """The partitions whose last acknowledged record the broker no longer has.
+
+        Read back, not asked for the end offset: the embedded broker's ListOffsets answers the base
+        offset of the last batch, which looked like a lost log whenever a batch held several records.
+        """
+        probe = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, enable_auto_commit=False, fetch_max_wait_ms=50, **self.security
+        )
+        await probe.start()
+        try:
+            known = {tp for tp in tps if tp.partition in (probe.partitions_for_topic(tp.topic) or set())}
+            missing = set(tps) - known
+            probe.assign(sorted(known))
+            for tp in known:
+                probe.seek(tp, last[tp])
+            waiting = set(known)
+            deadline = time.monotonic() + 2.0
+            while waiting and time.monotonic() < deadline:
+                for tp, records in (await probe.getmany(*waiting, timeout_ms=200)).items():
+                    if any(r.offset == last[tp] for r in records):
+                        waiting.discard(tp)
+                    elif records:
+                        missing.add(tp)  # a different record now sits where ours was
+                        waiting.discard(tp)
+            return missing | waiting
+        finally:
+            await probe.stop()
+
+    def _log_went_back(self, acks: list[tuple[str, int, int]]) -> set[str]:
         """True if the broker acknowledged an offset at or below one it acknowledged before.
 
         A broker that lost its logs and came back under the same address does not break the
         producer's connection; this is how the relay notices it without asking the broker.
         """
-        went_back = False
+        went_back: set[str] = set()
         for topic, partition, offset in acks:
             last = self._acked.get((topic, partition))
             if last is not None and offset <= last:
-                went_back = True
+                went_back.add(topic.removeprefix(self.topic_prefix))
             self._acked[(topic, partition)] = offset if last is None else max(last, offset)
         return went_back
 
@@ -305,7 +328,7 @@ class OutboxRelay:
         heads = (
             select(t.c.key, t.c.id, t.c.available_at)
             .where(unsent)
-            .distinct(t.c.key)
+            .ext(distinct_on(t.c.key))
             .order_by(t.c.key, t.c.id)
             .subquery("heads")
         )
@@ -372,11 +395,12 @@ class OutboxRelay:
                         for row, res in zip(rows[:ok], results[:ok], strict=True)
                     ],
                 )
-                if self._log_went_back([(res.topic, res.partition, res.offset) for res in results[:ok]]):
+                if went_back := self._log_went_back([(r.topic, r.partition, r.offset) for r in results[:ok]]):
                     # The broker restarted empty while the producer reconnected on its own: reconnect
-                    # (topics are created, the window is replayed) before the next batch.
-                    log.warning("outbox.broker_log_went_back", topics=sorted({r.topic for r in results[:ok]}))
-                    await self._disconnect()
+                    # (topics are created, those topics' window is replayed) after this batch.
+                    log.warning("outbox.broker_log_went_back", topics=sorted(went_back))
+                    self._went_back |= went_back
+                    self._reconnect = True
             if ok < len(rows):
                 # Stop at the first failure so later events of an aggregate wait behind it.
                 res, row = results[ok], rows[ok]
@@ -449,6 +473,13 @@ class OutboxRelay:
             self._wake.clear()
             try:
                 sent = await self.publish_batch()
+                if self._reconnect:
+                    # After the batch's commit: the replay updates rows that transaction held.
+                    self._reconnect = False
+                    await self._disconnect()
+                    await self._connect()
+                    # Nothing claimed yet overtakes the replayed rows, so there is nothing to abort.
+                    sent, self._replayed = sent or self._replayed, 0
             except Exception as exc:
                 log.warning("outbox.relay_error", error=repr(exc))
                 sent = 0
