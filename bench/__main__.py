@@ -99,7 +99,8 @@ def main() -> int:
     """Run the benchmarks named on the command line, or all of them."""
     args = sys.argv[1:]
     publish = "--publish" in args
-    wanted = [a for a in args if not a.startswith("--")] or BENCHMARKS
+    # `python -m bench events outbox_relay` runs just those modules (short or full names).
+    wanted = [a if a.startswith("bench.") else f"bench.{a}" for a in args if not a.startswith("--")] or BENCHMARKS
     report: dict[str, Any] = {
         "at": utcnow().isoformat(),
         "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()},

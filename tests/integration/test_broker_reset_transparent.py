@@ -1,8 +1,11 @@
 """After the broker restarts empty while every client is connected, events flow again without a hand.
 
-Found by the whole-platform fault test (tests/faults, broker restarted empty): the relay's producer and the
-consumer both reconnect on their own, so neither ran its recovery. The relay never replayed its window,
-and the consumer, still in its old session, read nothing more from the recreated topics.
+Found by the whole-platform fault test (tests/faults, broker restarted empty). The relay's producer
+reconnects on its own, so the relay's wiped-broker check (run on connect) never ran and nothing was
+replayed. Worse, the first metadata request for a missing topic makes the embedded broker create it
+(aiokafka asks with allow_auto_topic_creation), and records acknowledged in the moments after that were
+gone: no consumer, old or new, ever read them. The relay now notices acknowledged offsets going back
+and replays those topics' window, which is what brings the lost events to the consumers.
 """
 
 from __future__ import annotations

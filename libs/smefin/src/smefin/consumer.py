@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 from sqlalchemy import Table
@@ -34,24 +34,6 @@ Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
 
 class PermanentError(Exception):
     """Raise from a handler when retrying cannot help (the event goes straight to the DLQ)."""
-
-
-class BrokerWasReset(KafkaError):
-    """The group's committed offsets went missing or back: the broker lost its state."""
-
-
-class _Rejoined(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Marks every (re)assignment, so the loop checks the group still holds its offsets."""
-
-    def __init__(self, owner: EventConsumer) -> None:
-        self.owner = owner
-
-    async def on_partitions_revoked(self, revoked: Any) -> None:
-        """Nothing to do: offsets are committed after each batch."""
-
-    async def on_partitions_assigned(self, assigned: Any) -> None:
-        """Ask the loop for a check before it applies more."""
-        self.owner._rejoined = True
 
 
 @dataclass
@@ -102,9 +84,6 @@ class EventConsumer:
         self._stopping = asyncio.Event()
         self._consumer: AIOKafkaConsumer | None = None
         self._dlq: AIOKafkaProducer | None = None
-        # What this session committed, per partition: after a rejoin the group must still hold it.
-        self._committed: dict[TopicPartition, int] = {}
-        self._rejoined = False
 
     async def run(self) -> None:
         """Consume until stopped, reconnecting with back-off while the broker is away."""
@@ -115,10 +94,6 @@ class EventConsumer:
                     await self._open()
                     delay = 0.5
                     await self._loop()
-                except BrokerWasReset as exc:
-                    # A fresh session at once: new connections, a new member, positions from earliest.
-                    log.warning("consumer.broker_reset", consumer=self.name, error=str(exc))
-                    await self._close()
                 except (KafkaError, OSError) as exc:
                     log.warning("consumer.broker_unavailable", consumer=self.name, error=repr(exc))
                     await self._close()
@@ -137,8 +112,8 @@ class EventConsumer:
     async def _open(self) -> None:
         # Subscribing to a topic that does not exist yet would wait a metadata refresh for it.
         await ensure_topics(self.bootstrap, all_topics(self.topics), security=self.security)
-        self._committed, self._rejoined = {}, False
         self._consumer = AIOKafkaConsumer(
+            *self.topics,
             bootstrap_servers=self.bootstrap,
             group_id=self.group_id,
             client_id=f"{self.group_id}.{self.name}",
@@ -148,7 +123,6 @@ class EventConsumer:
             **self.security,
             fetch_max_wait_ms=self.fetch_max_wait_ms,
         )
-        self._consumer.subscribe(self.topics, listener=_Rejoined(self))
         await self._consumer.start()
         self._dlq = make_producer(
             self.bootstrap, client_id=f"{self.group_id}.{self.name}.dlq", security=self.security
@@ -167,8 +141,6 @@ class EventConsumer:
     async def _loop(self) -> None:
         assert self._consumer is not None
         while not self._stopping.is_set():
-            if self._rejoined:
-                await self._check_group_offsets()
             batches = await self._consumer.getmany(timeout_ms=200, max_records=500)
             done: dict[TopicPartition, int] = {}
             for tp, records in batches.items():
@@ -186,21 +158,6 @@ class EventConsumer:
         """
         assert self._consumer is not None
         await self._consumer.commit(offsets)
-        self._committed.update(offsets)
-
-    async def _check_group_offsets(self) -> None:
-        """After a rejoin, raise BrokerWasReset if the group lost offsets this session committed.
-
-        A broker that restarted empty under the same address keeps every client connected: the
-        consumer rejoins on its own, but in a session that reads nothing from the recreated topics
-        (found by the whole-platform fault test). A rebalance among replicas keeps the offsets.
-        """
-        assert self._consumer is not None
-        self._rejoined = False
-        for tp in self._consumer.assignment() & self._committed.keys():
-            held = await self._consumer.committed(tp)
-            if held is None or held < self._committed[tp]:
-                raise BrokerWasReset(f"{tp.topic}[{tp.partition}] committed {self._committed[tp]}, now {held}")
 
     async def apply_batch(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> bool:
         """Apply a partition's fetched records in one transaction, each once; False if any failed.
