@@ -100,7 +100,9 @@ def main() -> int:
     args = sys.argv[1:]
     publish = "--publish" in args
     # `python -m bench events outbox_relay` runs just those modules (short or full names).
-    wanted = [a if a.startswith("bench.") else f"bench.{a}" for a in args if not a.startswith("--")] or BENCHMARKS
+    wanted = [
+        a if a.startswith("bench.") else f"bench.{a}" for a in args if not a.startswith("--")
+    ] or BENCHMARKS
     report: dict[str, Any] = {
         "at": utcnow().isoformat(),
         "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()},

@@ -111,7 +111,9 @@ async def test_three_relays_keep_each_subjects_commit_order(infra: Infra, topic_
         total = WRITERS * EVENTS_PER_WRITER
         async with running(*relays, consumer):
             await asyncio.gather(*(write(core, w) for w in range(WRITERS)))
-            await eventually(lambda: consumer.stats.applied + consumer.stats.dead_lettered >= total, timeout=60)
+            await eventually(
+                lambda: consumer.stats.applied + consumer.stats.dead_lettered >= total, timeout=60
+            )
             records = await read_topic(infra.bootstrap, core.topic, expect=total)
         assert all(r.published > 0 for r in relays), [r.published for r in relays]
         assert sum(r.published for r in relays) == total

@@ -34,8 +34,8 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
-    Select,
     PrimaryKeyConstraint,
+    Select,
     String,
     Table,
     Text,
@@ -271,7 +271,9 @@ class OutboxRelay:
         log.warning("outbox.broker_reset_replay", topics=sorted(reset_topics), rows=result.rowcount)
         return int(result.rowcount or 0)
 
-    async def _missing(self, tps: list[TopicPartition], last: dict[TopicPartition, int]) -> set[TopicPartition]:
+    async def _missing(
+        self, tps: list[TopicPartition], last: dict[TopicPartition, int]
+    ) -> set[TopicPartition]:
         """The partitions whose last acknowledged record the broker no longer has.
 
         Read back, not asked for the end offset: the embedded broker's ListOffsets answers the base
