@@ -32,7 +32,7 @@ from tests.support.infra import Infra
 from tests.support.services import eventually
 
 SUBJECTS = [f"agg{i}" for i in range(8)]
-WRITERS, EVENTS_PER_WRITER = 6, 60
+WRITERS, EVENTS_PER_WRITER = 6, 40
 
 order_metadata = MetaData()
 # The writers' aggregates: the sequence number of each subject's last event.
