@@ -334,18 +334,21 @@ class OutboxRelay:
             .order_by(t.c.key, t.c.id)
             .subquery("heads")
         )
-        # The LIMIT keeps the lock calls to a batch's worth of subjects (a filter is not pushed below it).
+        # MATERIALIZED: a fence, so the lock call below runs on the sorted heads as the LIMIT pulls them
+        # (planned inline, it ran on every head and locked every subject).
         due = (
-            select(heads.c.key)
+            select(heads.c.key, heads.c.id)
             .where(heads.c.available_at <= func.now())
             .order_by(heads.c.id)
-            .limit(self.batch_size)
-            .subquery("due")
+            .cte("due")
+            .prefix_with("MATERIALIZED")
         )
+        # Oldest subjects first, skipping those another relay holds, until a batch's worth is locked.
         # A CTE with a volatile function is evaluated once, never inlined into the outer query.
         ours = (
             select(due.c.key)
             .where(func.pg_try_advisory_xact_lock(SUBJECT_LOCKS, func.hashtext(due.c.key)))
+            .limit(self.batch_size)
             .cte("ours")
         )
         return (
