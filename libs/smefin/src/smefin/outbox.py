@@ -316,7 +316,7 @@ class OutboxRelay:
             self._acked[(topic, partition)] = offset if last is None else max(last, offset)
         return went_back
 
-    def _claim(self) -> Select[Any]:
+    def _claim(self, window: int | None) -> Select[Any]:
         """One statement: lock whole subjects from their oldest unsent row, and claim their rows.
 
         Each subject's head is its oldest unsent row; only subjects whose head is due are candidates
@@ -327,11 +327,16 @@ class OutboxRelay:
         """
         t = self.table
         unsent = t.c.sent_at.is_(None)
+        # The oldest `window` unsent rows hold the true head of every subject in them (an older unsent
+        # row of the subject would be among them), and sorting them is cheap behind a backlog.
+        scope = select(t.c.key, t.c.id, t.c.available_at).where(unsent)
+        if window is not None:
+            scope = scope.order_by(t.c.id).limit(window)
+        rows = scope.subquery("scope")
         heads = (
-            select(t.c.key, t.c.id, t.c.available_at)
-            .where(unsent)
-            .ext(distinct_on(t.c.key))
-            .order_by(t.c.key, t.c.id)
+            select(rows.c.key, rows.c.id, rows.c.available_at)
+            .ext(distinct_on(rows.c.key))
+            .order_by(rows.c.key, rows.c.id)
             .subquery("heads")
         )
         # MATERIALIZED: a fence, so the lock call below runs on the sorted heads as the LIMIT pulls them
@@ -363,7 +368,10 @@ class OutboxRelay:
         """Claim and publish one batch; returns how many rows were sent."""
         t = self.table
         async with self.db.engine.begin() as conn:
-            rows = (await conn.execute(self._claim())).all()
+            rows = (await conn.execute(self._claim(window=4 * self.batch_size))).all()
+            if not rows:
+                # Every subject at the front is held by another relay or waits out a back-off: look at all.
+                rows = (await conn.execute(self._claim(window=None))).all()
             if not rows:
                 return 0
             try:
