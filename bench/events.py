@@ -244,7 +244,7 @@ async def bare_kafka(bootstrap: str, prefix: str, rate: float, seconds: float) -
         bootstrap_servers=bootstrap,
         group_id=f"{prefix}bare",
         auto_offset_reset="earliest",
-        fetch_max_wait_ms=20,
+        fetch_max_wait_ms=5,
     )
     await producer.start()
     await consumer.start()

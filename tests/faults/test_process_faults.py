@@ -143,12 +143,6 @@ async def test_every_event_again_and_out_of_order_changes_nothing(platform: Plat
 
 
 # Last: when it fails it leaves the platform without working consumers.
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by this test: after the embedded broker restarts empty under load, the services' consumers "
-    "log broker_unavailable once and then nothing; journeys stall (an SME stays unknown to loan-matching, "
-    "offers stay pending_guarantee). For issue 17 (consumer/outbox).",
-)
 @pytest.mark.timeout(600)
 async def test_broker_restarted_empty_and_the_outbox_replays(
     platform: PlatformUnderTest, infra: Infra

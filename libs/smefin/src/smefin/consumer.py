@@ -11,7 +11,9 @@ moves on.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +66,8 @@ class EventConsumer:
         max_attempts: int = 3,
         retry_delay: float = 0.2,
         security: Mapping[str, Any] | None = None,
-        fetch_max_wait_ms: int = 20,
+        fetch_max_wait_ms: int = 5,
+        commit_seconds: float = 0.2,
     ) -> None:
         self.name = name
         self.db = db
@@ -80,6 +83,9 @@ class EventConsumer:
         # How long the broker may hold a fetch that has nothing yet. Tansu holds it for the full
         # wait even when records arrive meanwhile, so this is a floor on delivery latency.
         self.fetch_max_wait_ms = fetch_max_wait_ms
+        # Longest a busy stream goes between offset commits (a crash redelivers at most that much,
+        # which the processed-events rows skip).
+        self.commit_seconds = commit_seconds
         self.stats = ConsumerStats()
         self._stopping = asyncio.Event()
         self._consumer: AIOKafkaConsumer | None = None
@@ -140,16 +146,25 @@ class EventConsumer:
 
     async def _loop(self) -> None:
         assert self._consumer is not None
-        while not self._stopping.is_set():
-            batches = await self._consumer.getmany(timeout_ms=200, max_records=500)
-            done: dict[TopicPartition, int] = {}
-            for tp, records in batches.items():
-                if len(records) == 1 or not await self.apply_batch(records):
-                    for record in records:
-                        await self.handle(record)
-                done[tp] = records[-1].offset + 1
-            if done:
-                await self._commit(done)
+        done: dict[TopicPartition, int] = {}
+        committed_at = time.monotonic()
+        try:
+            while not self._stopping.is_set():
+                batches = await self._consumer.getmany(timeout_ms=200, max_records=500)
+                for tp, records in batches.items():
+                    if len(records) == 1 or not await self.apply_batch(records):
+                        for record in records:
+                            await self.handle(record)
+                    done[tp] = records[-1].offset + 1
+                # Offsets go when the stream pauses or every commit_seconds, not once per batch: the
+                # commit's round trip would otherwise sit between every two batches of a busy stream.
+                if done and (not batches or time.monotonic() - committed_at >= self.commit_seconds):
+                    await self._commit(done)
+                    done, committed_at = {}, time.monotonic()
+        finally:
+            if done and self._stopping.is_set():
+                with suppress(KafkaError, OSError):
+                    await self._commit(done)
 
     async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
         """Commit a whole fetched batch in one request, after its effects are durable.
@@ -157,7 +172,9 @@ class EventConsumer:
         A crash before this means redelivery of the batch, which the processed-events rows skip.
         """
         assert self._consumer is not None
-        await self._consumer.commit(offsets)
+        # Only partitions still ours: after a rebalance their new owner starts from the last commit.
+        mine = self._consumer.assignment()
+        await self._consumer.commit({tp: o for tp, o in offsets.items() if tp in mine})
 
     async def apply_batch(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> bool:
         """Apply a partition's fetched records in one transaction, each once; False if any failed.

@@ -1,8 +1,14 @@
 """Transactional outbox: events are rows written with the state change, published by a relay.
 
 Nothing is published that did not commit (the row is in the same transaction), and nothing that
-committed is lost (the relay retries with back-off until the broker acknowledges). Several relay
-replicas may run at once: each claims a batch with FOR UPDATE SKIP LOCKED, so no row is sent by two.
+committed is lost (the relay retries with back-off until the broker acknowledges).
+
+Order per aggregate (the row's `key`, its subject) holds with any number of relay replicas: a relay
+claims whole subjects, not rows. It takes a transaction-scoped advisory lock per subject (skipping
+subjects another relay holds), starts each subject at its oldest unsent row (a subject whose oldest row
+waits out a back-off is not taken at all, so nothing overtakes it), and sends that subject's rows in id
+order on one producer, which keeps one request in flight per partition. A writer that changes an
+aggregate locks it first (as every domain write does), so a subject's ids follow its commit order.
 
 The insert also sends a PostgreSQL NOTIFY (delivered when, and only if, the transaction commits), so
 the relay wakes within milliseconds of a commit instead of on its next poll; polling stays as the
@@ -29,6 +35,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     PrimaryKeyConstraint,
+    Select,
     String,
     Table,
     Text,
@@ -41,7 +48,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, distinct_on
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from smefin.contracts.envelope import Envelope, EventPayload, Topic, make_envelope
@@ -130,6 +137,10 @@ class Outbox:
         return envelope
 
 
+# The first key of the relays' two-key advisory locks (a key space apart from smefin.lease's one-key locks).
+SUBJECT_LOCKS = 0x6F7478  # "otx"
+
+
 def backoff(attempts: int) -> timedelta:
     """Exponential back-off between publish attempts, capped at 15 s so recovery is prompt."""
     return timedelta(seconds=min(15.0, 0.5 * 2 ** min(attempts, 5)))
@@ -171,6 +182,11 @@ class OutboxRelay:
         self._listener_raw: Any = None  # the asyncpg connection under it
         self._listen_retry_at = 0.0
         self._connect_failures = 0
+        self._replayed = 0
+        self._went_back: set[str] = set()  # topics whose acknowledged offsets went back
+        self._reconnect = False  # set when the broker's log went back; the loop reconnects after the batch
+        # The highest offset acknowledged per (topic, partition) since connecting: one lower means a reset.
+        self._acked: dict[tuple[str, int], int] = {}
         self.published = 0
 
     async def _connect(self) -> AIOKafkaProducer:
@@ -186,7 +202,7 @@ class OutboxRelay:
                     self.bootstrap, all_topics(topics), partitions=self.partitions, security=self.security
                 )
                 self._producer = producer
-                await self._replay_if_broker_was_reset(producer, topics)
+                self._replayed = await self._replay_if_broker_was_reset(topics)
             except BaseException:
                 await producer.stop()
                 raise
@@ -209,10 +225,14 @@ class OutboxRelay:
             logical = sorted({r[0] for r in rows} | set(Topic.ALL))
         return [self.topic_prefix + t for t in logical]
 
-    async def _replay_if_broker_was_reset(self, producer: AIOKafkaProducer, topics: list[str]) -> None:
-        """A memory-only broker that restarted lost what it had: republish the retention window."""
+    async def _replay_if_broker_was_reset(self, topics: list[str]) -> int:
+        """A memory-only broker that restarted lost what it had: republish the retention window.
+
+        Returns how many rows were put back to be sent (0 when the broker kept its logs).
+        """
+        self._acked = {}
         if not topics:
-            return
+            return 0
         t = self.table
         async with self.db.engine.connect() as conn:
             rows = await conn.execute(
@@ -222,21 +242,18 @@ class OutboxRelay:
             )
             acked = {(self.topic_prefix + r[0], r[1]): r[2] for r in rows}
         if not acked:
-            return
+            return 0
         tps = [TopicPartition(topic, part) for topic, part in acked]
-        probe = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, **self.security)
-        await probe.start()
-        try:
-            end_offsets = await probe.end_offsets(tps)
-        finally:
-            await probe.stop()
-        reset_topics = {
-            tp.topic.removeprefix(self.topic_prefix)
+        lost = await self._missing(tps, {tp: acked[(tp.topic, tp.partition)] for tp in tps})
+        reset_topics = {tp.topic.removeprefix(self.topic_prefix) for tp in lost} | self._went_back
+        self._went_back = set()
+        self._acked = {
+            (tp.topic, tp.partition): acked[(tp.topic, tp.partition)]
             for tp in tps
-            if end_offsets.get(tp, 0) <= acked[(tp.topic, tp.partition)]
+            if tp.topic.removeprefix(self.topic_prefix) not in reset_topics
         }
         if not reset_topics:
-            return
+            return 0
         since = utcnow() - self.retention
         async with self.db.engine.begin() as conn:
             result = await conn.execute(
@@ -244,25 +261,126 @@ class OutboxRelay:
                 .where(t.c.topic.in_(reset_topics), t.c.created_at >= since, t.c.sent_at.is_not(None))
                 .values(sent_at=None, kafka_partition=None, kafka_offset=None, attempts=0)
             )
+            # Older rows stay sent, but their offsets belong to the lost log: forget them, or the next
+            # reconnect would take the new, shorter log for another reset.
+            await conn.execute(
+                update(t)
+                .where(t.c.topic.in_(reset_topics), t.c.created_at < since, t.c.kafka_offset.is_not(None))
+                .values(kafka_partition=None, kafka_offset=None)
+            )
         log.warning("outbox.broker_reset_replay", topics=sorted(reset_topics), rows=result.rowcount)
+        return int(result.rowcount or 0)
+
+    async def _missing(
+        self, tps: list[TopicPartition], last: dict[TopicPartition, int]
+    ) -> set[TopicPartition]:
+        """The partitions whose last acknowledged record the broker no longer has.
+
+        Read back, not asked for the end offset: the embedded broker's ListOffsets answers the base
+        offset of the last batch, which looked like a lost log whenever a batch held several records.
+        """
+        probe = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, enable_auto_commit=False, fetch_max_wait_ms=50, **self.security
+        )
+        await probe.start()
+        try:
+            known = {tp for tp in tps if tp.partition in (probe.partitions_for_topic(tp.topic) or set())}
+            missing = set(tps) - known
+            probe.assign(sorted(known))
+            for tp in known:
+                probe.seek(tp, last[tp])
+            waiting = set(known)
+            deadline = time.monotonic() + 2.0
+            while waiting and time.monotonic() < deadline:
+                for tp, records in (await probe.getmany(*waiting, timeout_ms=200)).items():
+                    if any(r.offset == last[tp] for r in records):
+                        waiting.discard(tp)
+                    elif records:
+                        missing.add(tp)  # a different record now sits where ours was
+                        waiting.discard(tp)
+            return missing | waiting
+        finally:
+            await probe.stop()
+
+    def _log_went_back(self, acks: list[tuple[str, int, int]]) -> set[str]:
+        """True if the broker acknowledged an offset at or below one it acknowledged before.
+
+        A broker that lost its logs and came back under the same address does not break the
+        producer's connection; this is how the relay notices it without asking the broker.
+        """
+        went_back: set[str] = set()
+        for topic, partition, offset in acks:
+            last = self._acked.get((topic, partition))
+            if last is not None and offset <= last:
+                went_back.add(topic.removeprefix(self.topic_prefix))
+            self._acked[(topic, partition)] = offset if last is None else max(last, offset)
+        return went_back
+
+    def _claim(self, window: int | None) -> Select[Any]:
+        """One statement: lock whole subjects from their oldest unsent row, and claim their rows.
+
+        Each subject's head is its oldest unsent row; only subjects whose head is due are candidates
+        (a head in back-off holds its subject back). A candidate is ours if its advisory lock is free;
+        the lock lasts until this transaction ends, after the rows are marked sent. Rows are locked
+        FOR UPDATE (not SKIP LOCKED) and rechecked on their newest version, so one another relay sent
+        after this statement's snapshot drops out instead of going out twice.
+        """
+        t = self.table
+        unsent = t.c.sent_at.is_(None)
+        # The oldest `window` unsent rows hold the true head of every subject in them (an older unsent
+        # row of the subject would be among them), and sorting them is cheap behind a backlog.
+        scope = select(t.c.key, t.c.id, t.c.available_at).where(unsent)
+        if window is not None:
+            scope = scope.order_by(t.c.id).limit(window)
+        rows = scope.subquery("scope")
+        heads = (
+            select(rows.c.key, rows.c.id, rows.c.available_at)
+            .ext(distinct_on(rows.c.key))
+            .order_by(rows.c.key, rows.c.id)
+            .subquery("heads")
+        )
+        # MATERIALIZED: a fence, so the lock call below runs on the sorted heads as the LIMIT pulls them
+        # (planned inline, it ran on every head and locked every subject).
+        due = (
+            select(heads.c.key, heads.c.id)
+            .where(heads.c.available_at <= func.now())
+            .order_by(heads.c.id)
+            .cte("due")
+            .prefix_with("MATERIALIZED")
+        )
+        # Oldest subjects first, skipping those another relay holds, until a batch's worth is locked.
+        # A CTE with a volatile function is evaluated once, never inlined into the outer query.
+        ours = (
+            select(due.c.key)
+            .where(func.pg_try_advisory_xact_lock(SUBJECT_LOCKS, func.hashtext(due.c.key)))
+            .limit(self.batch_size)
+            .cte("ours")
+        )
+        return (
+            select(t.c.id, t.c.topic, t.c.key, t.c.body, t.c.headers, t.c.attempts)
+            .where(unsent, t.c.key.in_(select(ours.c.key)))
+            .order_by(t.c.id)
+            .limit(self.batch_size)
+            .with_for_update(of=t)
+        )
 
     async def publish_batch(self) -> int:
         """Claim and publish one batch; returns how many rows were sent."""
         t = self.table
         async with self.db.engine.begin() as conn:
-            rows = (
-                await conn.execute(
-                    select(t.c.id, t.c.topic, t.c.key, t.c.body, t.c.headers, t.c.attempts)
-                    .where(t.c.sent_at.is_(None), t.c.available_at <= func.now())
-                    .order_by(t.c.id)
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = (await conn.execute(self._claim(window=4 * self.batch_size))).all()
+            if not rows:
+                # Every subject at the front is held by another relay or waits out a back-off: look at all.
+                rows = (await conn.execute(self._claim(window=None))).all()
             if not rows:
                 return 0
             try:
                 producer = await self._connect()
+                if self._replayed:
+                    # Rows older than this claim are unsent again: claim afresh from the subjects' heads.
+                    self._replayed = 0
+                    self._wake.set()
+                    return 0
                 futures = [
                     await producer.send(
                         self.topic_prefix + r.topic,
@@ -290,6 +408,12 @@ class OutboxRelay:
                         for row, res in zip(rows[:ok], results[:ok], strict=True)
                     ],
                 )
+                if went_back := self._log_went_back([(r.topic, r.partition, r.offset) for r in results[:ok]]):
+                    # The broker restarted empty while the producer reconnected on its own: reconnect
+                    # (topics are created, those topics' window is replayed) after this batch.
+                    log.warning("outbox.broker_log_went_back", topics=sorted(went_back))
+                    self._went_back |= went_back
+                    self._reconnect = True
             if ok < len(rows):
                 # Stop at the first failure so later events of an aggregate wait behind it.
                 res, row = results[ok], rows[ok]
@@ -362,6 +486,13 @@ class OutboxRelay:
             self._wake.clear()
             try:
                 sent = await self.publish_batch()
+                if self._reconnect:
+                    # After the batch's commit: the replay updates rows that transaction held.
+                    self._reconnect = False
+                    await self._disconnect()
+                    await self._connect()
+                    # Nothing claimed yet overtakes the replayed rows, so there is nothing to abort.
+                    sent, self._replayed = sent or self._replayed, 0
             except Exception as exc:
                 log.warning("outbox.relay_error", error=repr(exc))
                 sent = 0
