@@ -13,6 +13,8 @@ ROUTES: dict[str, str] = {
     "ratings": "credit-info",
     "disputes": "credit-info",
     "reference": "credit-info",
+    "operating-reports": "credit-info",
+    "operating-statistics": "credit-info",
     # loan-matching
     "products": "loan-matching",
     "financing-requests": "loan-matching",

@@ -12,6 +12,8 @@ from credit_info.api import (
     disputes,
     enterprises,
     ingestion_batches,
+    operating_reports,
+    operating_statistics,
     ratings,
     reference,
 )
@@ -60,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 disputes.router,
                 credit_reports.router,
                 ratings.router,
+                operating_reports.router,
+                operating_statistics.router,
             ],
             description=__doc__ or "",
             handlers=make_handlers(settings),
