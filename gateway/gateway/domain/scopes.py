@@ -17,6 +17,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "credit-reports",
         "ratings",
         "disputes",
+        "operating-reports",
+        "operating-statistics",
     ),
     "lending": (
         "products",
