@@ -15,6 +15,7 @@ ROUTES: dict[str, str] = {
     "reference": "credit-info",
     "operating-reports": "credit-info",
     "operating-statistics": "credit-info",
+    "programmes": "credit-info",
     # loan-matching
     "products": "loan-matching",
     "financing-requests": "loan-matching",

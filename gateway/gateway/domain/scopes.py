@@ -19,6 +19,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "disputes",
         "operating-reports",
         "operating-statistics",
+        "programmes",
     ),
     "lending": (
         "products",

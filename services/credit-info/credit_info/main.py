@@ -14,6 +14,7 @@ from credit_info.api import (
     ingestion_batches,
     operating_reports,
     operating_statistics,
+    programmes,
     ratings,
     reference,
 )
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 ratings.router,
                 operating_reports.router,
                 operating_statistics.router,
+                programmes.router,
             ],
             description=__doc__ or "",
             handlers=make_handlers(settings),

@@ -263,3 +263,104 @@ def csv_response(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+class EnrolmentCreate(BaseModel):
+    """Put an SME on a programme, with the year its progress is measured from."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"uscc": "911501020000000A1E", "baseline_year": 2025}]},
+    )
+
+    uscc: str = Field(min_length=18, max_length=18)
+    baseline_year: int = Field(strict=True, ge=2000, le=2100)
+
+
+class EnrolmentRead(BaseModel):
+    """An SME on a programme."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    uscc: str
+    programme: str
+    baseline_year: int
+    enrolled_at: datetime
+
+
+class EnrolledSme(BaseModel):
+    """An enrolled SME's baseline and current year (10,000 yuan)."""
+
+    uscc: str
+    name: str
+    league_code: str
+    cluster: str | None
+    baseline_year: int
+    baseline_revenue: Decimal | None
+    current_revenue: Decimal | None
+    revenue_multiple: Decimal | None
+    baseline_assets: Decimal | None
+    current_assets: Decimal | None
+    assets_multiple: Decimal | None
+    baseline_employees: int | None
+    current_employees: int | None
+    jobs_added: int | None
+    revenue_doubled: bool | None
+    assets_doubled: bool | None
+
+
+class EnrolledPage(BaseModel):
+    """A programme's SMEs for one year."""
+
+    programme: str
+    year: int
+    items: list[EnrolledSme]
+
+
+class ProgrammeTotals(BaseModel):
+    """Sums over a group of enrolled SMEs (those with figures for both years)."""
+
+    enrolled: int
+    with_figures: int
+    baseline_revenue: Decimal
+    current_revenue: Decimal
+    revenue_multiple: Decimal | None
+    baseline_assets: Decimal
+    current_assets: Decimal
+    assets_multiple: Decimal | None
+    revenue_doubled: int
+    assets_doubled: int
+    jobs_added: int
+
+
+class ProgrammeGroup(ProgrammeTotals):
+    """One league or cluster."""
+
+    key: str
+    name: str
+
+
+class ProgrammeOverall(ProgrammeTotals):
+    """The whole programme against its targets."""
+
+    jobs_target_percent: Decimal | None
+    enrolment_target_percent: Decimal
+
+
+class ProgrammeTargets(BaseModel):
+    """The plan's targets."""
+
+    enterprises: int
+    multiple: Decimal | None
+    jobs_added: int | None
+
+
+class ProgrammeProgress(BaseModel):
+    """Progress toward the targets per league or cluster."""
+
+    programme: str
+    year: int
+    by: str
+    targets: ProgrammeTargets
+    total: ProgrammeOverall
+    groups: list[ProgrammeGroup]
