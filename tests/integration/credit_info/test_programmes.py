@@ -123,10 +123,10 @@ async def test_programme_progress_is_the_reports_against_the_baseline(
         assert (body["total"]["revenue_doubled"], body["total"]["assets_doubled"]) == (2, 1)
 
         def group(members: list[str]) -> dict[str, Any]:
-            base = sum(annual(w, 2024)[0] for w in members)
-            now = sum(annual(w, 2025)[0] for w in members)
-            assets0 = sum(annual(w, 2024)[2] for w in members)
-            assets1 = sum(annual(w, 2025)[2] for w in members)
+            base = sum((annual(w, 2024)[0] for w in members), Decimal(0))
+            now = sum((annual(w, 2025)[0] for w in members), Decimal(0))
+            assets0 = sum((annual(w, 2024)[2] for w in members), Decimal(0))
+            assets1 = sum((annual(w, 2025)[2] for w in members), Decimal(0))
             return {
                 "enrolled": len(members),
                 "baseline_revenue": str(base) + ".00",
@@ -147,9 +147,9 @@ async def test_programme_progress_is_the_reports_against_the_baseline(
             params={"year": 2025, "by": "cluster", "format": "csv"},
             headers=OFFICE,
         )
-        rows = {row["key"]: row for row in csv.DictReader(io.StringIO(r.text.lstrip("\ufeff")))}
-        assert set(rows) == {"dairy", "rare-earth", "(none)"}
-        assert int(rows["dairy"]["jobs_added"]) == jobs["G1"]
+        by_cluster = {row["key"]: row for row in csv.DictReader(io.StringIO(r.text.lstrip("\ufeff")))}
+        assert set(by_cluster) == {"dairy", "rare-earth", "(none)"}
+        assert int(by_cluster["dairy"]["jobs_added"]) == jobs["G1"]
 
         r = await c.get("/api/v1/programmes/growth/enrolments", params={"year": 2025}, headers=OFFICE)
         g2 = next(i for i in r.json()["items"] if i["uscc"] == USCC["G2"])
