@@ -20,3 +20,9 @@ def infra() -> Iterator[Infra]:
 def topic_prefix() -> str:
     """A topic namespace of this test's own, so tests never read each other's events."""
     return f"t{uuid.uuid4().hex[:10]}."
+
+
+@pytest.fixture(scope="module")
+def module_topic_prefix() -> str:
+    """A topic namespace shared by the tests of one module: a journey split into one test per step."""
+    return f"m{uuid.uuid4().hex[:10]}."

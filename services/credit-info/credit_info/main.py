@@ -20,7 +20,7 @@ from credit_info.api import (
 )
 from credit_info.db.tables import messaging
 from credit_info.domain.rating_model import load_model
-from credit_info.domain.services import rerate_aged
+from credit_info.domain.ratings import rerate_aged
 from credit_info.events.handlers import CONSUMED_TOPICS, make_handlers
 from credit_info.settings import Settings
 from smefin.outbox import Outbox

@@ -10,8 +10,8 @@ from uuid import uuid4
 
 from aiokafka import AIOKafkaProducer
 
+from credit_info.domain.ratings import rerate_aged
 from credit_info.domain.records import NEGATIVE_RETENTION
-from credit_info.domain.services import rerate_aged
 from smefin.auth import Role
 from smefin.contracts.envelope import Topic, make_envelope
 from smefin.contracts.financing import LoanDefaulted

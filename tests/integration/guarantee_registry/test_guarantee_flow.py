@@ -1,5 +1,6 @@
 """guarantee-registry end to end against real PostgreSQL and the real broker: registration →
-injection → coverage change → guarantee issued → refused beyond capacity → released → claimed."""
+injection → coverage change → guarantee issued → refused beyond capacity → released → claimed, one
+step per test in order on one running registry; then refusals, bad input, uploads and concurrency."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+import pytest
 from aiokafka import AIOKafkaConsumer
 
 from guarantee_registry.domain import guarantees
@@ -134,176 +137,201 @@ async def guarantee_of(client: httpx.AsyncClient, offer_id: UUID, status: str) -
     return hits[0] if hits else None
 
 
-async def test_registration_to_claim_over_the_broker(infra: Infra, topic_prefix: str) -> None:
+@dataclass
+class Registry:
+    """The running registry, the broker, and what earlier steps learnt (one journey, one step per test)."""
+
+    c: httpx.AsyncClient
+    bus: Broker
+    ids: dict[str, str] = field(default_factory=dict)
+    offers: dict[str, OfferAccepted] = field(default_factory=dict)
+    loans: dict[str, UUID] = field(default_factory=dict)
+
+    async def league(self, code: str = "150100") -> dict[str, Any]:
+        cov = (await self.c.get("/api/v1/coverage", headers=OFFICE)).json()
+        return dict(next(lg for lg in cov["leagues"] if lg["code"] == code))
+
+
+@pytest.fixture(scope="module")
+async def registry(infra: Infra, module_topic_prefix: str) -> AsyncIterator[Registry]:
     async with (
-        broker(infra, topic_prefix) as bus,
-        run_service(create_app, Settings, MIGRATIONS, infra, topic_prefix=topic_prefix) as svc,
+        broker(infra, module_topic_prefix) as bus,
+        run_service(create_app, Settings, MIGRATIONS, infra, topic_prefix=module_topic_prefix) as svc,
     ):
-        c = svc.client
-        # The office records a county above 5bn of fiscal revenue: it now needs a company of its own.
-        r = await c.put(
-            "/api/v1/divisions/counties/150102/fiscal-revenue/2025",
-            json={"fiscal_revenue": "6200000000.00"},
-            headers=OFFICE,
-        )
-        assert r.status_code == 200, r.text
-        await bus.wait_for("coverage.changed", scope="county", code="150102", compliant=False)
+        yield Registry(svc.client, bus)
 
-        # A guarantor registers its company below the 100M target.
-        r = await c.post(
-            "/api/v1/guarantee-companies",
-            json=company_body("G1", "150102", "80000000", "50000000"),
-            headers=GUARANTOR,
-        )
-        assert r.status_code == 201, r.text
-        company = r.json()
-        cid = company["id"]
-        assert company["league_code"] == "150100"
-        assert company["owner_org_id"] == "gco-1"
-        assert company["capacity"]["capacity_limit"] == "500000000.00"
-        await bus.wait_for("guarantee_company.registered", company_id=cid)
-        cov = (await c.get("/api/v1/coverage", headers=OFFICE)).json()
-        hohhot = next(lg for lg in cov["leagues"] if lg["code"] == "150100")
-        assert not hohhot["compliant"]
-        assert Decimal(hohhot["shortfall"]) == 20 * M
 
-        # 30M from the regional special fund lifts it over 100M: Hohhot comes into compliance.
-        r = await c.post(
-            "/api/v1/capital-injections",
-            json={
-                "company_id": cid,
-                "amount": "30000000.00",
-                "injected_on": date.today().isoformat(),
-                "source": "regional_special_fund",
-            },
-            headers=OFFICE,
-        )
-        assert r.status_code == 201, r.text
-        changed = await bus.wait_for("coverage.changed", scope="league", code="150100")
-        assert changed["compliant"] is True
-        assert changed["previous_compliant"] is False
-        assert changed["counting_company_ids"] == [cid]
-        await bus.wait_for("coverage.changed", scope="county", code="150102", compliant=True)
-        await bus.wait_for("capital.injected", company_id=cid)
-        summary = (await c.get("/api/v1/capital-injections/summary", headers=OFFICE)).json()
-        assert Decimal(summary["regional_fund"]["used"]) == 30 * M
-        assert Decimal(summary["regional_fund"]["remaining"]) == 1970 * M
-        assert summary["counties"][0]["county_code"] == "150102"
-        cov = (await c.get("/api/v1/coverage", headers=OFFICE)).json()
-        hohhot = next(lg for lg in cov["leagues"] if lg["code"] == "150100")
-        assert hohhot["compliant"]
-        assert hohhot["status"] == "met"
-        assert Decimal(hohhot["shortfall"]) == 0
-        # Net assets are now 80M: limit 800M, one client at most 8M of liability (80% of the loan).
-        company = (await c.get(f"/api/v1/guarantee-companies/{cid}", headers=BANK)).json()
-        assert company["capacity"]["capacity_limit"] == "800000000.00"
-        assert company["capacity"]["single_client_limit"] == "8000000.00"
+async def test_a_county_above_5bn_of_revenue_needs_a_company_of_its_own(registry: Registry) -> None:
+    r = await registry.c.put(
+        "/api/v1/divisions/counties/150102/fiscal-revenue/2025",
+        json={"fiscal_revenue": "6200000000.00"},
+        headers=OFFICE,
+    )
+    assert r.status_code == 200, r.text
+    await registry.bus.wait_for("coverage.changed", scope="county", code="150102", compliant=False)
 
-        # A small second company whose 10x leverage is 10M.
-        r = await c.post(
-            "/api/v1/guarantee-companies",
-            json=company_body("G2", "150203", "20000000", "1000000"),
-            headers=OFFICE,
-        )
-        assert r.status_code == 201, r.text
-        small_id = r.json()["id"]
 
-        # Issued within capacity: 5M loan, 4M liability for the guarantor, 1M for the bank.
-        first = offer([cid], "5000000")
-        await bus.publish(first, str(first.offer_id))
-        issued = await bus.wait_for("guarantee.issued", offer_id=str(first.offer_id))
-        assert issued["company_id"] == cid
-        assert Decimal(issued["guarantor_share"]) == 80
-        assert Decimal(issued["bank_share"]) == 20
-        cap = await bus.wait_for("capacity.changed", company_id=cid, outstanding="4000000.00")
-        assert Decimal(cap["remaining"]) == 796 * M
+async def test_a_company_below_the_100m_target_leaves_its_league_short(registry: Registry) -> None:
+    body = company_body("G1", "150102", "80000000", "50000000")
+    r = await registry.c.post("/api/v1/guarantee-companies", json=body, headers=GUARANTOR)
+    assert r.status_code == 201, r.text
+    company = r.json()
+    registry.ids["g1"] = company["id"]
+    assert company["league_code"] == "150100"
+    assert company["owner_org_id"] == "gco-1"
+    assert company["capacity"]["capacity_limit"] == "500000000.00"
+    await registry.bus.wait_for("guarantee_company.registered", company_id=company["id"])
+    hohhot = await registry.league()
+    assert not hohhot["compliant"]
+    assert Decimal(hohhot["shortfall"]) == 20 * M
 
-        # Refused beyond capacity: 20M at the small company (16M liability > 10M), then a second
-        # loan to the same client that would break the single-client limit (4M + 4.8M > 8M).
-        beyond = offer([small_id], "20000000", uscc=CLIENT_2)
-        await bus.publish(beyond, str(beyond.offer_id))
-        refused = await bus.wait_for("guarantee.refused", offer_id=str(beyond.offer_id))
-        assert refused["reason_code"] == "leverage_limit"
-        assert "10x net assets" in refused["reason"]
-        concentrated = offer([cid], "6000000")
-        await bus.publish(concentrated, str(concentrated.offer_id))
-        refused = await bus.wait_for("guarantee.refused", offer_id=str(concentrated.offer_id))
-        assert refused["reason_code"] == "single_client_limit"
-        # A non-guaranteed offer is none of our business; an unknown guarantor is refused.
-        plain = offer([cid], "100000").model_copy(update={"guaranteed": False})
-        await bus.publish(plain, str(plain.offer_id))
-        ghost = offer([str(uuid4())], "100000")
-        await bus.publish(ghost, str(ghost.offer_id))
-        assert (await bus.wait_for("guarantee.refused", offer_id=str(ghost.offer_id)))["reason_code"] == (
-            "company_not_found"
-        )
-        assert not bus.of("guarantee.issued", offer_id=str(plain.offer_id))
 
-        # Released on repayment: the liability goes back to capacity.
-        loan_1 = uuid4()
-        await bus.publish(
-            LoanRepaid(
-                loan_id=loan_1,
-                offer_id=first.offer_id,
-                uscc=CLIENT_1,
-                bank_org_id="bank-1",
-                amount=Decimal("5000000"),
-            ),
-            str(loan_1),
-        )
-        await bus.wait_for("guarantee.released", offer_id=str(first.offer_id))
-        await bus.wait_for("capacity.changed", company_id=cid, outstanding="0.00")
-        assert await eventually(lambda: guarantee_of(c, first.offer_id, "released"))
+async def test_an_injection_from_the_regional_fund_brings_the_league_into_compliance(
+    registry: Registry,
+) -> None:
+    cid, bus = registry.ids["g1"], registry.bus
+    injection = {
+        "company_id": cid,
+        "amount": "30000000.00",
+        "injected_on": date.today().isoformat(),
+        "source": "regional_special_fund",
+    }
+    r = await registry.c.post("/api/v1/capital-injections", json=injection, headers=OFFICE)
+    assert r.status_code == 201, r.text
+    changed = await bus.wait_for("coverage.changed", scope="league", code="150100")
+    assert changed["compliant"] is True
+    assert changed["previous_compliant"] is False
+    assert changed["counting_company_ids"] == [cid]
+    await bus.wait_for("coverage.changed", scope="county", code="150102", compliant=True)
+    await bus.wait_for("capital.injected", company_id=cid)
+    hohhot = await registry.league()
+    assert hohhot["compliant"]
+    assert hohhot["status"] == "met"
+    assert Decimal(hohhot["shortfall"]) == 0
 
-        # Claimed on default: a start-up micro loan, so the risk-compensation fund pays half the loss.
-        micro = offer([cid], "200000", uscc=CLIENT_2, startup_micro_loan=True)
-        await bus.publish(micro, str(micro.offer_id))
-        await bus.wait_for("guarantee.issued", offer_id=str(micro.offer_id))
-        loan_2 = uuid4()
-        await bus.publish(
-            LoanDefaulted(
-                loan_id=loan_2,
-                offer_id=micro.offer_id,
-                uscc=CLIENT_2,
-                bank_org_id="bank-1",
-                amount=Decimal("150000"),
-            ),
-            str(loan_2),
-        )
-        claimed = await bus.wait_for("guarantee.claimed", offer_id=str(micro.offer_id))
-        assert Decimal(claimed["guarantor_paid"]) == Decimal("120000")  # 80% of 150k outstanding
-        assert Decimal(claimed["risk_compensation"]) == Decimal("60000")
-        assert claimed["startup_micro_loan"]
-        # The guarantor's own loss (60k) comes off net assets, and the new capacity is published.
-        await bus.wait_for("capacity.changed", company_id=cid, net_assets="79940000.00")
-        g = await guarantee_of(c, micro.offer_id, "claimed")
-        assert g is not None
-        assert g["loan_id"] == str(loan_2)
 
-        # The whole life of the company is an audited trail, not overwrites.
-        history = (await c.get(f"/api/v1/guarantee-companies/{cid}/history", headers=GUARANTOR)).json()
-        assert [v["action"] for v in history] == ["guarantee_claimed", "capital_injected", "registered"]
-        assert history[1]["changes"]["registered_capital"] == {"from": "80000000.00", "to": "110000000.00"}
-        assert history[1]["changed_by"] == "user-office-1"
+async def test_the_regional_fund_summary_counts_the_injection(registry: Registry) -> None:
+    summary = (await registry.c.get("/api/v1/capital-injections/summary", headers=OFFICE)).json()
+    assert Decimal(summary["regional_fund"]["used"]) == 30 * M
+    assert Decimal(summary["regional_fund"]["remaining"]) == 1970 * M
+    assert summary["counties"][0]["county_code"] == "150102"
 
-        # A bank sees its own guarantees, an SME its own, another guarantor none of this company's.
-        mine = (await c.get("/api/v1/guarantees", headers=bearer("sme", "sme-2", CLIENT_2))).json()
-        assert {x["uscc"] for x in mine["items"]} == {CLIENT_2}
-        theirs = (await c.get("/api/v1/guarantees", headers=OTHER_GUARANTOR)).json()
-        assert theirs["total"] == 0
-        hidden = await c.get(f"/api/v1/guarantees/{g['id']}", headers=bearer("bank", "bank-9"))
-        assert hidden.status_code == 404
 
-        # The office's exports: CSV and the page with the vendored map.
-        csv_text = (await c.get("/api/v1/coverage/export.csv", headers=OFFICE)).text
-        assert "league,150100,呼和浩特市" in csv_text
-        assert "county,150102" in csv_text
-        page = await c.get("/api/v1/coverage/page", headers=OFFICE)
-        assert page.status_code == 200
-        assert "static/echarts.min.js" in page.text
-        assert "担保公司G1" in page.text
-        assert (await c.get("/api/v1/coverage/static/neimenggu.json")).status_code == 200
-        assert (await c.get("/api/v1/coverage/static/secrets.txt")).status_code == 404
+async def test_capacity_follows_net_assets(registry: Registry) -> None:
+    # Net assets are now 80M: limit 800M, one client at most 8M of liability (80% of the loan).
+    company = (await registry.c.get(f"/api/v1/guarantee-companies/{registry.ids['g1']}", headers=BANK)).json()
+    assert company["capacity"]["capacity_limit"] == "800000000.00"
+    assert company["capacity"]["single_client_limit"] == "8000000.00"
+
+
+async def test_a_guarantee_within_capacity_is_issued_and_shares_the_risk(registry: Registry) -> None:
+    cid, bus = registry.ids["g1"], registry.bus
+    r = await registry.c.post(
+        "/api/v1/guarantee-companies",
+        json=company_body("G2", "150203", "20000000", "1000000"),
+        headers=OFFICE,
+    )
+    assert r.status_code == 201, r.text
+    registry.ids["g2"] = r.json()["id"]  # a small second company whose 10x leverage is 10M
+    first = registry.offers["first"] = offer([cid], "5000000")
+    await bus.publish(first, str(first.offer_id))
+    issued = await bus.wait_for("guarantee.issued", offer_id=str(first.offer_id))
+    assert issued["company_id"] == cid
+    assert Decimal(issued["guarantor_share"]) == 80
+    assert Decimal(issued["bank_share"]) == 20
+    cap = await bus.wait_for("capacity.changed", company_id=cid, outstanding="4000000.00")
+    assert Decimal(cap["remaining"]) == 796 * M
+
+
+async def test_a_guarantee_beyond_leverage_is_refused(registry: Registry) -> None:
+    beyond = offer([registry.ids["g2"]], "20000000", uscc=CLIENT_2)  # 16M liability > 10M
+    await registry.bus.publish(beyond, str(beyond.offer_id))
+    refused = await registry.bus.wait_for("guarantee.refused", offer_id=str(beyond.offer_id))
+    assert refused["reason_code"] == "leverage_limit"
+    assert "10x net assets" in refused["reason"]
+
+
+async def test_a_guarantee_beyond_the_single_client_limit_is_refused(registry: Registry) -> None:
+    concentrated = offer([registry.ids["g1"]], "6000000")  # 4M + 4.8M > 8M for one client
+    await registry.bus.publish(concentrated, str(concentrated.offer_id))
+    refused = await registry.bus.wait_for("guarantee.refused", offer_id=str(concentrated.offer_id))
+    assert refused["reason_code"] == "single_client_limit"
+
+
+async def test_unguaranteed_offers_are_ignored_and_unknown_guarantors_refused(registry: Registry) -> None:
+    bus = registry.bus
+    plain = offer([registry.ids["g1"]], "100000").model_copy(update={"guaranteed": False})
+    await bus.publish(plain, str(plain.offer_id))
+    ghost = offer([str(uuid4())], "100000")
+    await bus.publish(ghost, str(ghost.offer_id))
+    refused = await bus.wait_for("guarantee.refused", offer_id=str(ghost.offer_id))
+    assert refused["reason_code"] == "company_not_found"
+    assert not bus.of("guarantee.issued", offer_id=str(plain.offer_id))
+
+
+async def test_repayment_releases_the_liability(registry: Registry) -> None:
+    cid, bus, first = registry.ids["g1"], registry.bus, registry.offers["first"]
+    loan = uuid4()
+    repaid = LoanRepaid(
+        loan_id=loan, offer_id=first.offer_id, uscc=CLIENT_1, bank_org_id="bank-1", amount=Decimal("5000000")
+    )
+    await bus.publish(repaid, str(loan))
+    await bus.wait_for("guarantee.released", offer_id=str(first.offer_id))
+    await bus.wait_for("capacity.changed", company_id=cid, outstanding="0.00")
+    assert await eventually(lambda: guarantee_of(registry.c, first.offer_id, "released"))
+
+
+async def test_a_default_is_claimed_and_the_risk_fund_pays_half_of_a_micro_loan(registry: Registry) -> None:
+    cid, bus = registry.ids["g1"], registry.bus
+    micro = offer([cid], "200000", uscc=CLIENT_2, startup_micro_loan=True)
+    await bus.publish(micro, str(micro.offer_id))
+    await bus.wait_for("guarantee.issued", offer_id=str(micro.offer_id))
+    loan = registry.loans["micro"] = uuid4()
+    defaulted = LoanDefaulted(
+        loan_id=loan, offer_id=micro.offer_id, uscc=CLIENT_2, bank_org_id="bank-1", amount=Decimal("150000")
+    )
+    await bus.publish(defaulted, str(loan))
+    claimed = await bus.wait_for("guarantee.claimed", offer_id=str(micro.offer_id))
+    assert Decimal(claimed["guarantor_paid"]) == Decimal("120000")  # 80% of 150k outstanding
+    assert Decimal(claimed["risk_compensation"]) == Decimal("60000")
+    assert claimed["startup_micro_loan"]
+    # The guarantor's own loss (60k) comes off net assets, and the new capacity is published.
+    await bus.wait_for("capacity.changed", company_id=cid, net_assets="79940000.00")
+    g = await guarantee_of(registry.c, micro.offer_id, "claimed")
+    assert g is not None
+    assert g["loan_id"] == str(loan)
+    registry.ids["claimed"] = g["id"]
+
+
+async def test_the_company_s_life_is_an_audited_trail(registry: Registry) -> None:
+    cid = registry.ids["g1"]
+    history = (await registry.c.get(f"/api/v1/guarantee-companies/{cid}/history", headers=GUARANTOR)).json()
+    assert [v["action"] for v in history] == ["guarantee_claimed", "capital_injected", "registered"]
+    assert history[1]["changes"]["registered_capital"] == {"from": "80000000.00", "to": "110000000.00"}
+    assert history[1]["changed_by"] == "user-office-1"
+
+
+async def test_guarantees_are_seen_only_by_their_own_parties(registry: Registry) -> None:
+    c = registry.c
+    mine = (await c.get("/api/v1/guarantees", headers=bearer("sme", "sme-2", CLIENT_2))).json()
+    assert {x["uscc"] for x in mine["items"]} == {CLIENT_2}
+    theirs = (await c.get("/api/v1/guarantees", headers=OTHER_GUARANTOR)).json()
+    assert theirs["total"] == 0
+    hidden = await c.get(f"/api/v1/guarantees/{registry.ids['claimed']}", headers=bearer("bank", "bank-9"))
+    assert hidden.status_code == 404
+
+
+async def test_the_office_exports_coverage_as_csv_and_a_map_page(registry: Registry) -> None:
+    c = registry.c
+    csv_text = (await c.get("/api/v1/coverage/export.csv", headers=OFFICE)).text
+    assert "league,150100,呼和浩特市" in csv_text
+    assert "county,150102" in csv_text
+    page = await c.get("/api/v1/coverage/page", headers=OFFICE)
+    assert page.status_code == 200
+    assert "static/echarts.min.js" in page.text
+    assert "担保公司G1" in page.text
+    assert (await c.get("/api/v1/coverage/static/neimenggu.json")).status_code == 200
+    assert (await c.get("/api/v1/coverage/static/secrets.txt")).status_code == 404
 
 
 @asynccontextmanager

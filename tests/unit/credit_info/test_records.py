@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from credit_info.domain.ingestion import parse_rows
+from credit_info.domain.ingestion_batches import parse_rows
 from credit_info.domain.records import (
     CreditSource,
     FieldProblem,

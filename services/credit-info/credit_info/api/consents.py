@@ -11,7 +11,7 @@ from credit_info.api.deps import OutboxDep, PrincipalDep, SessionDep
 from credit_info.api.schemas import ConsentCreate, ConsentRead
 from credit_info.db import repositories as repo
 from credit_info.domain import consents
-from credit_info.domain.services import ConsentState, fold_consents
+from credit_info.domain.consents import ConsentState, fold_consents
 from smefin.auth import Role
 from smefin.db import utcnow
 from smefin.errors import Forbidden

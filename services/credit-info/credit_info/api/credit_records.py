@@ -10,10 +10,10 @@ from fastapi import APIRouter, Query, Request, status
 from credit_info.api.deps import OutboxDep, PrincipalDep, SessionDep, UsccQuery, authorize_read
 from credit_info.api.schemas import CreditRecordCreate, CreditRecordPage, CreditRecordRead
 from credit_info.db import repositories as repo
+from credit_info.db.tables import CreditRecord
+from credit_info.domain import credit_records
 from credit_info.domain.records import CreditSource
-from credit_info.domain.services import CheckedRecord, check_record, recompute_rating
-from smefin.auth import Role
-from smefin.errors import Conflict, NotFound, Unprocessable
+from smefin.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/credit-records", tags=["credit-records"])
 
@@ -21,22 +21,11 @@ router = APIRouter(prefix="/api/v1/credit-records", tags=["credit-records"])
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CreditRecordRead)
 async def add_record(
     body: CreditRecordCreate, session: SessionDep, outbox: OutboxDep, principal: PrincipalDep
-) -> CreditRecordRead:
+) -> CreditRecord:
     """Add one record (data providers: service role; or the office); the rating is recomputed."""
-    principal.require(Role.SERVICE, Role.OFFICE)
-    raw = body.model_dump(mode="json")
-    known = await repo.enterprises_known(session, [raw["uscc"].strip().upper()])
-    checked = check_record(raw, known, provider=principal.org_id[:100])
-    if not isinstance(checked, CheckedRecord):
-        problems = [p.model_dump() for p in checked]
-        summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
-        raise Unprocessable(f"invalid record: {summary}", details=problems)
-    record_id = await repo.insert_record_if_new(session, checked.values)
-    if record_id is None:
-        raise Conflict("this record is already stored (same source, date and reference or content)")
-    await recompute_rating(session, outbox, checked.values["uscc"])
-    record = await repo.get_record(session, record_id)
-    return CreditRecordRead.model_validate(record)
+    return await credit_records.add_record(
+        session=session, outbox=outbox, principal=principal, raw=body.model_dump(mode="json")
+    )
 
 
 @router.get("", response_model=CreditRecordPage)

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from credit_info.api.deps import PrincipalDep, SessionDep, UsccPath, authorize_read
 from credit_info.db import repositories as repo
-from credit_info.domain.services import build_report
+from credit_info.domain.credit_reports import build_report
 from smefin.auth import Principal
 from smefin.errors import NotFound
 

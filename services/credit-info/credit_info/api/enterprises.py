@@ -12,7 +12,6 @@ from credit_info.api.deps import (
     SessionDep,
     UsccPath,
     authorize_read,
-    require_own_or_office,
 )
 from credit_info.api.schemas import (
     EnterpriseCreate,
@@ -22,6 +21,7 @@ from credit_info.api.schemas import (
     LookupPage,
     LookupRead,
 )
+from credit_info.db import access
 from credit_info.db import repositories as repo
 from credit_info.db.tables import Enterprise
 from credit_info.domain import enterprises
@@ -46,7 +46,7 @@ async def update_enterprise(
     uscc: UsccPath, body: EnterpriseUpdate, session: SessionDep, outbox: OutboxDep, principal: PrincipalDep
 ) -> Enterprise:
     """Update an enterprise's profile; the size class and rating follow the new figures."""
-    require_own_or_office(principal, uscc)
+    access.require_own_file(principal, uscc)
     return await enterprises.update(
         session=session, outbox=outbox, uscc=uscc, changes=body.model_dump(exclude_unset=True)
     )
@@ -105,7 +105,7 @@ async def list_lookups(
     offset: Offset = 0,
 ) -> LookupPage:
     """Who looked at the enterprise's file, when, why and under which consent (查询记录)."""
-    require_own_or_office(principal, uscc)
+    access.require_own_file(principal, uscc)
     rows, total = await repo.lookups_of(session, uscc, limit, offset)
     return LookupPage(
         items=[LookupRead.model_validate(r) for r in rows], total=total, limit=limit, offset=offset

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from credit_info.api.deps import OutboxDep, PrincipalDep, SessionDep
 from credit_info.api.schemas import IngestionReport
-from credit_info.domain import ingestion
+from credit_info.domain import ingestion_batches
 from credit_info.settings import Settings
 from smefin.openapi import text_body
 
@@ -42,7 +42,7 @@ async def ingest_batch(
 ) -> IngestionReport:
     """Ingest a CSV or JSON-lines file row by row; a re-submitted batch id answers the first report."""
     settings: Settings = request.app.state.settings
-    report, replayed = await ingestion.ingest_batch(
+    report, replayed = await ingestion_batches.ingest_batch(
         session=session,
         outbox=outbox,
         principal=principal,
@@ -60,5 +60,5 @@ async def ingest_batch(
 async def get_batch(batch_id: str, session: SessionDep, principal: PrincipalDep) -> IngestionReport:
     """The report of an earlier batch (its provider or the office)."""
     return IngestionReport.model_validate(
-        await ingestion.batch_report(session=session, principal=principal, batch_id=batch_id)
+        await ingestion_batches.batch_report(session=session, principal=principal, batch_id=batch_id)
     )

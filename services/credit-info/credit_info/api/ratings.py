@@ -10,8 +10,7 @@ from credit_info.api.deps import OutboxDep, PrincipalDep, SessionDep, UsccPath, 
 from credit_info.api.schemas import RatingRead
 from credit_info.db import repositories as repo
 from credit_info.db.tables import Rating
-from credit_info.domain.services import recompute_rating
-from smefin.auth import Role
+from credit_info.domain import ratings
 from smefin.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/ratings", tags=["ratings"])
@@ -38,8 +37,4 @@ async def recompute(
     uscc: UsccPath, session: SessionDep, outbox: OutboxDep, principal: PrincipalDep
 ) -> Rating:
     """Re-rate now (office or services); publishes rating.changed only if grade or score moved."""
-    principal.require(Role.OFFICE, Role.SERVICE)
-    rating = await recompute_rating(session, outbox, uscc)
-    if rating is None:
-        raise NotFound(f"enterprise {uscc} is not registered")
-    return rating
+    return await ratings.recompute(session=session, outbox=outbox, principal=principal, uscc=uscc)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from credit_info.domain.records import CreditSource, FieldProblem
 from smefin.reference import IndustryCodeStr, UsccStr
-from smefin.schemas import DecimalString
+from smefin.schemas import DecimalString, Patch
 
 Wan = Annotated[Decimal, DecimalString(10**8, example="1200.50")]
 """10,000 yuan (万元), as the size standard counts."""
@@ -52,10 +52,11 @@ class EnterpriseCreate(BaseModel):
     cluster: str | None = Field(default=None, min_length=1, max_length=100)
 
 
-class EnterpriseUpdate(BaseModel):
-    """Change an enterprise's profile; omitted fields stay."""
+class EnterpriseUpdate(Patch):
+    """Change an enterprise's profile; omitted fields stay, and only `cluster` may be set to null."""
 
     model_config = ConfigDict(extra="forbid")
+    nullable: ClassVar[frozenset[str]] = frozenset({"cluster"})
 
     name: str | None = Field(default=None, min_length=2, max_length=200)
     county_code: CountyCode | None = None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from credit_info.db import repositories as repo
 from credit_info.db.tables import ConsentEntry
-from credit_info.domain.services import ConsentState, fold_consents
 from smefin.auth import Principal, Role
 from smefin.contracts.enterprises import ConsentGranted, ConsentRevoked
 from smefin.db import utcnow
@@ -17,6 +18,49 @@ from smefin.errors import Conflict, Forbidden, NotFound, Unprocessable
 from smefin.outbox import Outbox
 
 MAX_DAYS_AHEAD = 3 * 366
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """A consent folded from its ledger rows."""
+
+    consent_id: uuid.UUID
+    uscc: str
+    bank_org_id: str
+    purpose: str
+    valid_until: datetime
+    granted_at: datetime
+    revoked_at: datetime | None
+
+    def live(self, at: datetime) -> bool:
+        """Granted, not revoked, not expired."""
+        return self.revoked_at is None and self.valid_until > at
+
+    def status(self, at: datetime) -> str:
+        """granted / revoked / expired."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "granted" if self.valid_until > at else "expired"
+
+
+def fold_consents(entries: Sequence[ConsentEntry]) -> list[ConsentState]:
+    """Fold the append-only ledger into one state per consent."""
+    grants = {e.consent_id: e for e in entries if e.action == "granted"}
+    revokes = {e.consent_id: e.recorded_at for e in entries if e.action == "revoked"}
+    return [
+        ConsentState(
+            g.consent_id, g.uscc, g.bank_org_id, g.purpose, g.valid_until, g.recorded_at, revokes.get(cid)
+        )
+        for cid, g in grants.items()
+    ]
+
+
+def choose_consent(states: Sequence[ConsentState], purpose: str | None, at: datetime) -> ConsentState | None:
+    """A live consent covering the purpose (any live one when no purpose is given)."""
+    live = [s for s in states if s.live(at)]
+    if purpose is not None:
+        live = [s for s in live if s.purpose.casefold() == purpose.strip().casefold()]
+    return max(live, key=lambda s: s.valid_until) if live else None
 
 
 def _too_far(field: str, message: str) -> Unprocessable:

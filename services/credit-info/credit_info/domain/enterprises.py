@@ -12,9 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from credit_info.db import repositories as repo
 from credit_info.db.tables import Enterprise
-from credit_info.domain.services import profile, recompute_rating
+from credit_info.domain.ratings import recompute_rating
 from smefin.auth import Principal, Role
-from smefin.contracts.enterprises import EnterpriseRegistered, EnterpriseUpdated
+from smefin.contracts.enterprises import EnterpriseProfile, EnterpriseRegistered, EnterpriseUpdated
 from smefin.db import utcnow
 from smefin.errors import Conflict, Forbidden, NotFound, Unprocessable
 from smefin.outbox import Outbox
@@ -30,6 +30,23 @@ from smefin.reference import (
 
 if TYPE_CHECKING:  # the request schema, read only for its fields
     from credit_info.api.schemas import EnterpriseCreate
+
+
+def profile(ent: Enterprise) -> dict[str, Any]:
+    """The enterprise as the event contracts carry it."""
+    return EnterpriseProfile(
+        uscc=ent.uscc,
+        name=ent.name,
+        league_code=ent.league_code,
+        county_code=ent.county_code,
+        industry=ent.industry,
+        employees=ent.employees,
+        revenue=ent.revenue,
+        assets=ent.assets,
+        size_class=ent.size_class,
+        growth_programme=ent.growth_programme,
+        cluster=ent.cluster,
+    ).model_dump()
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from credit_info.db import repositories as repo
 from credit_info.db.tables import messaging
+from credit_info.domain.ratings import recompute_rating
 from credit_info.domain.records import CreditSource, GuaranteePayload, LoanPayload, dedupe_key
-from credit_info.domain.services import recompute_rating
 from credit_info.settings import Settings
 from smefin.consumer import Handler, PermanentError
 from smefin.contracts.envelope import Envelope, Topic

@@ -24,7 +24,8 @@ from guarantee_registry.api.schemas import (
 )
 from guarantee_registry.api.views import capital_summary
 from guarantee_registry.db import repositories as repo
-from guarantee_registry.domain import services
+from guarantee_registry.domain import capital
+from guarantee_registry.domain.companies import Actor
 from smefin.auth import Role
 
 router = APIRouter(prefix="/api/v1/capital-injections", tags=["capital injections"])
@@ -36,7 +37,7 @@ async def inject(
 ) -> InjectionRead:
     """The office, a service or the company's own guarantor records capital put in."""
     principal.require(Role.GUARANTOR, *MANAGERS)
-    inj = await services.inject_capital(
+    inj = await capital.inject_capital(
         session,
         outbox,
         policy,
@@ -46,7 +47,7 @@ async def inject(
         source=body.source,
         county_code=body.county_code,
         note=body.note,
-        actor=services.Actor.of(principal),
+        actor=Actor.of(principal),
         authorize=lambda c: can_manage(principal, c),
     )
     return InjectionRead.model_validate(inj)

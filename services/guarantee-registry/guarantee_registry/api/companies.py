@@ -26,7 +26,8 @@ from guarantee_registry.api.schemas import (
 )
 from guarantee_registry.db import repositories as repo
 from guarantee_registry.db.tables import GuaranteeCompany
-from guarantee_registry.domain import services
+from guarantee_registry.domain import companies
+from guarantee_registry.domain.companies import Actor
 from guarantee_registry.domain.rules import Policy, capacity_of
 from smefin.auth import Role
 from smefin.errors import Forbidden, NotFound
@@ -63,7 +64,7 @@ async def register(
         data["owner_org_id"] = principal.org_id
     elif data["owner_org_id"] is None:
         data["owner_org_id"] = principal.org_id
-    c = await services.register_company(session, outbox, policy, data, services.Actor.of(principal))
+    c = await companies.register_company(session, outbox, policy, data, Actor.of(principal))
     return company_read(c, policy)
 
 
@@ -115,13 +116,13 @@ async def update(
     changes = body.model_dump(exclude_unset=True)
     if "owner_org_id" in changes and principal.role not in MANAGERS:
         raise Forbidden("only the office may move a company to another organisation")
-    c = await services.update_company(
+    c = await companies.update_company(
         session,
         outbox,
         policy,
         company_id,
         changes,
-        services.Actor.of(principal),
+        Actor.of(principal),
         lambda company: can_manage(principal, company),
     )
     return company_read(c, policy)

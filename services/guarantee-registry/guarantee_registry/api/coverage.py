@@ -17,7 +17,7 @@ from guarantee_registry.api.deps import MANAGERS, PolicyDep, PrincipalDep, Sessi
 from guarantee_registry.api.schemas import CoverageRead, ObligationRead
 from guarantee_registry.api.views import capital_summary
 from guarantee_registry.db import repositories as repo
-from guarantee_registry.domain import services
+from guarantee_registry.domain import coverage
 from guarantee_registry.domain.rules import CoverageReport, Obligation, capacity_of, league_status
 from smefin.auth import Role, in_league_scope
 from smefin.errors import NotFound
@@ -58,7 +58,7 @@ async def get_coverage(
 ) -> CoverageRead:
     """Which targets are met, which companies count, and the shortfall in yuan."""
     principal.require(*MANAGERS, Role.LEAGUE_OFFICE)
-    report = await services.build_report(session, policy, year)
+    report = await coverage.build_report(session, policy, year)
     if principal.role == Role.LEAGUE_OFFICE:  # its own league's leagues, counties and zones only
         report = replace(
             report,
@@ -75,7 +75,7 @@ async def export_csv(
 ) -> Response:
     """One row per league, county and zone."""
     principal.require(*MANAGERS)
-    report = await services.build_report(session, policy, year)
+    report = await coverage.build_report(session, policy, year)
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(
@@ -122,7 +122,7 @@ async def page(
 ) -> HTMLResponse:
     """Map of the 12 leagues by compliance, shortfalls, capital by source, leverage per company."""
     principal.require(*MANAGERS)
-    cov = _rows(await services.build_report(session, policy, year))
+    cov = _rows(await coverage.build_report(session, policy, year))
     capital = await capital_summary(session, policy)
     companies = []
     for c in await repo.all_companies(session):

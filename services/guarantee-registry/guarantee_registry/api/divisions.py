@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from pydantic import AfterValidator, BaseModel
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from guarantee_registry.api.deps import MANAGERS, OutboxDep, PolicyDep, PrincipalDep, SessionDep
 from guarantee_registry.api.schemas import (
@@ -23,8 +21,7 @@ from guarantee_registry.api.schemas import (
     ZoneSalesIn,
 )
 from guarantee_registry.db import repositories as repo
-from guarantee_registry.db.tables import CountyFiscalRevenue, DevelopmentZone, ZoneAnnualSales
-from guarantee_registry.domain import services
+from guarantee_registry.domain import divisions
 from smefin.errors import NotFound, Unprocessable
 from smefin.imports import read_rows, validated_or_raise
 from smefin.reference import UnknownDivision, counties, county, league, leagues
@@ -49,20 +46,6 @@ async def list_counties(principal: PrincipalDep, league_code: str | None = None)
         raise Unprocessable(str(exc)) from None
 
 
-def _county_league(code: str) -> str:
-    try:
-        return county(code).league_code
-    except UnknownDivision as exc:
-        raise Unprocessable(str(exc)) from None
-
-
-async def _store_revenue(session: AsyncSession, code: str, year: int, revenue: Decimal, who: str) -> None:
-    row = CountyFiscalRevenue(
-        county_code=code, year=year, league_code=_county_league(code), fiscal_revenue=revenue, updated_by=who
-    )
-    await repo.upsert_county_revenue(session, row)
-
-
 @router.put(
     "/counties/{county_code}/fiscal-revenue/{year}", summary="Set a county's fiscal revenue for a year"
 )
@@ -76,12 +59,13 @@ async def put_revenue(
     principal: PrincipalDep,
 ) -> FiscalRevenueRead:
     """Office data: counties above 5bn yuan need a guarantee company of their own."""
-    principal.require(*MANAGERS)
-    await _store_revenue(session, county_code, year, body.fiscal_revenue, principal.subject)
-    await services.refresh_coverage(session, outbox, policy)
-    row = await session.get(CountyFiscalRevenue, (county_code, year))
-    assert row is not None
-    await session.refresh(row)
+    rows = [divisions.RevenueRow(county_code, year, body.fiscal_revenue)]
+    await divisions.set_fiscal_revenues(
+        session=session, outbox=outbox, policy=policy, principal=principal, rows=rows
+    )
+    row = await repo.county_revenue(session, county_code, year)
+    if row is None:  # written just above in this transaction
+        raise NotFound(f"no fiscal revenue for county {county_code} in {year}")
     return FiscalRevenueRead.model_validate(row)
 
 
@@ -131,24 +115,13 @@ async def import_revenues(
     request: Request, session: SessionDep, outbox: OutboxDep, policy: PolicyDep, principal: PrincipalDep
 ) -> ImportResult:
     """All rows or none."""
-    principal.require(*MANAGERS)
-    rows: list[_RevenueRow] = await _csv_rows(request, _RevenueRow)
-    for r in rows:
-        await _store_revenue(session, r.county_code, r.year, r.fiscal_revenue, principal.subject)
-    await services.refresh_coverage(session, outbox, policy)
-    return ImportResult(rows=len(rows))
-
-
-async def _store_zone(
-    session: AsyncSession, code: str, name: str, league_code: str, county_code: str | None, who: str
-) -> None:
-    services.check_divisions(league_code, county_code)
-    await repo.upsert_zone(
-        session,
-        DevelopmentZone(
-            code=code, name=name, league_code=league_code, county_code=county_code, updated_by=who
-        ),
+    principal.require(*MANAGERS)  # before the body is read
+    parsed: list[_RevenueRow] = await _csv_rows(request, _RevenueRow)
+    rows = [divisions.RevenueRow(r.county_code, r.year, r.fiscal_revenue) for r in parsed]
+    await divisions.set_fiscal_revenues(
+        session=session, outbox=outbox, policy=policy, principal=principal, rows=rows
     )
+    return ImportResult(rows=len(rows))
 
 
 @router.put("/zones/{zone_code}", summary="Register or change a development zone")
@@ -161,9 +134,16 @@ async def put_zone(
     principal: PrincipalDep,
 ) -> ZoneRead:
     """Office data."""
-    principal.require(*MANAGERS)
-    await _store_zone(session, zone_code, body.name, body.league_code, body.county_code, principal.subject)
-    await services.refresh_coverage(session, outbox, policy)
+    await divisions.set_zone(
+        session=session,
+        outbox=outbox,
+        policy=policy,
+        principal=principal,
+        zone_code=zone_code,
+        name=body.name,
+        league_code=body.league_code,
+        county_code=body.county_code,
+    )
     return ZoneRead(code=zone_code, **body.model_dump())
 
 
@@ -178,19 +158,15 @@ async def put_zone_sales(
     principal: PrincipalDep,
 ) -> ZoneRead:
     """Zones above 10bn yuan of sales need a guarantee company of their own."""
-    principal.require(*MANAGERS)
-    zone = await repo.get_zone(session, zone_code)
-    if zone is None:
-        raise NotFound(
-            f"development zone {zone_code} not found; PUT /api/v1/divisions/zones/{zone_code} first"
-        )
-    await repo.upsert_zone_sales(
-        session,
-        ZoneAnnualSales(
-            zone_code=zone_code, year=year, annual_sales=body.annual_sales, updated_by=principal.subject
-        ),
+    zone = await divisions.set_zone_sales(
+        session=session,
+        outbox=outbox,
+        policy=policy,
+        principal=principal,
+        zone_code=zone_code,
+        year=year,
+        annual_sales=body.annual_sales,
     )
-    await services.refresh_coverage(session, outbox, policy)
     return ZoneRead(
         code=zone.code,
         name=zone.name,
@@ -229,15 +205,11 @@ async def import_zones(
     request: Request, session: SessionDep, outbox: OutboxDep, policy: PolicyDep, principal: PrincipalDep
 ) -> ImportResult:
     """All rows or none."""
-    principal.require(*MANAGERS)
-    rows: list[_ZoneRow] = await _csv_rows(request, _ZoneRow)
-    for r in rows:
-        await _store_zone(session, r.zone_code, r.name, r.league_code, r.county_code, principal.subject)
-        await repo.upsert_zone_sales(
-            session,
-            ZoneAnnualSales(
-                zone_code=r.zone_code, year=r.year, annual_sales=r.annual_sales, updated_by=principal.subject
-            ),
-        )
-    await services.refresh_coverage(session, outbox, policy)
+    principal.require(*MANAGERS)  # before the body is read
+    parsed: list[_ZoneRow] = await _csv_rows(request, _ZoneRow)
+    rows = [
+        divisions.ZoneRow(r.zone_code, r.name, r.league_code, r.county_code, r.year, r.annual_sales)
+        for r in parsed
+    ]
+    await divisions.set_zones(session=session, outbox=outbox, policy=policy, principal=principal, rows=rows)
     return ImportResult(rows=len(rows))

@@ -17,7 +17,7 @@ from guarantee_registry.api.deps import (
 )
 from guarantee_registry.api.schemas import GuaranteeCreate, GuaranteeDecision, GuaranteePage, GuaranteeRead
 from guarantee_registry.db import repositories as repo
-from guarantee_registry.domain import guarantees, services
+from guarantee_registry.domain import guarantees
 from guarantee_registry.domain.rules import GuaranteeStatus
 from smefin.auth import Role
 from smefin.errors import Forbidden, NotFound
@@ -47,11 +47,11 @@ async def request(
         bank_org_id=body.bank_org_id,
         amount=body.amount,
     )
-    g = await services.request_guarantee(
+    g = await guarantees.request_guarantee(
         session,
         outbox,
         policy,
-        services.GuaranteeRequest(
+        guarantees.GuaranteeRequest(
             offer_id=body.offer_id,
             request_id=offer.request_id,
             uscc=body.uscc,

@@ -172,6 +172,14 @@ async def upsert_county_revenue(session: AsyncSession, row: CountyFiscalRevenue)
     )
 
 
+async def county_revenue(session: AsyncSession, county_code: str, year: int) -> CountyFiscalRevenue | None:
+    """One county-year as stored now (the upsert bypasses the session's identity map)."""
+    row = await session.get(CountyFiscalRevenue, (county_code, year))
+    if row is not None:
+        await session.refresh(row)
+    return row
+
+
 async def county_revenues(session: AsyncSession, year: int | None) -> list[CountyFiscalRevenue]:
     """Each county's figure for `year`, or its latest when no year is given."""
     stmt = select(CountyFiscalRevenue)

@@ -2,21 +2,244 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from guarantee_registry.db import repositories as repo
-from guarantee_registry.db.tables import Guarantee, KnownOffer
-from guarantee_registry.domain import services
-from guarantee_registry.domain.rules import MANAGERS, GuaranteeStatus, OfferStatus, Policy, money
+from guarantee_registry.db.tables import Guarantee, GuaranteeCompany, KnownOffer
+from guarantee_registry.domain.companies import Actor, bump_version, publish_capacity, record_change
+from guarantee_registry.domain.rules import (
+    MANAGERS,
+    ZERO,
+    GuaranteeStatus,
+    OfferStatus,
+    Policy,
+    Refusal,
+    capacity_of,
+    check_capacity,
+    liability_of,
+    money,
+    risk_compensation,
+)
 from smefin.auth import Principal, Role
 from smefin.contracts.financing import OfferTerms
-from smefin.contracts.guarantees import GuaranteeCancelled
+from smefin.contracts.guarantees import (
+    GuaranteeCancelled,
+    GuaranteeClaimed,
+    GuaranteeIssued,
+    GuaranteeRefused,
+    GuaranteeReleased,
+)
 from smefin.db import utcnow
 from smefin.errors import Conflict, Forbidden, NotFound, Unprocessable
 from smefin.outbox import Outbox
+
+
+@dataclass(frozen=True)
+class GuaranteeRequest:
+    """A guarantee asked for an offer, naming the guarantors in order of preference."""
+
+    offer_id: UUID
+    uscc: str
+    bank_org_id: str
+    amount: Decimal
+    company_ids: Sequence[str]
+    request_id: UUID | None = None
+    guarantor_share: Decimal | None = None
+    startup_micro_loan: bool | None = None
+    origin: str = "event"
+    # Set when the named company itself approves a guarantee its rules held for approval.
+    approved_by: UUID | None = None
+
+
+def _uuid(value: str) -> UUID | None:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return None
+
+
+async def request_guarantee(
+    session: AsyncSession, outbox: Outbox, policy: Policy, req: GuaranteeRequest
+) -> Guarantee:
+    """Issue the guarantee with the first named company that has capacity, or record the refusal."""
+    g = await repo.guarantee_by_offer(session, req.offer_id, for_update=True)
+    reopen = GuaranteeStatus.REFUSED, GuaranteeStatus.PENDING_APPROVAL if req.approved_by else None
+    if g is not None and g.status not in reopen:
+        return g  # issued, waiting for approval, or settled: a repeated request changes nothing
+    share = req.guarantor_share if req.guarantor_share is not None else policy.default_guarantor_share
+    liability = liability_of(req.amount, share)
+    micro = (
+        req.startup_micro_loan
+        if req.startup_micro_loan is not None
+        else req.amount <= policy.startup_micro_loan_max
+    )
+    if g is None:
+        g = Guarantee(
+            offer_id=req.offer_id,
+            uscc=req.uscc,
+            bank_org_id=req.bank_org_id,
+            amount=req.amount,
+            guarantor_share=share,
+            status=GuaranteeStatus.REFUSED.value,
+            origin=req.origin,
+        )
+    g.request_id, g.amount, g.guarantor_share, g.startup_micro_loan = req.request_id, req.amount, share, micro
+    g.updated_at = utcnow()
+    ids = list(dict.fromkeys(i for i in map(_uuid, req.company_ids) if i is not None))
+    locked = await repo.lock_companies(session, ids)
+    refusals: list[Refusal] = []
+    if not req.company_ids:
+        refusals.append(Refusal("no_guarantor_named", "the offer names no guarantee company"))
+    elif not locked:
+        refusals.append(Refusal("company_not_found", "none of the named guarantee companies is registered"))
+    for cid in ids:
+        c = locked.get(cid)
+        if c is None:
+            continue
+        cap = capacity_of(c.net_assets, c.outstanding, c.serves_small_micro_agri, policy)
+        refusal = check_capacity(cap, await repo.client_exposure(session, c.id, req.uscc), liability)
+        g.company_id = c.id
+        if refusal is not None:
+            refusals.append(refusal)
+            continue
+        if c.approval_required and req.approved_by != c.id:
+            # Held, not issued: the company's own yes comes first (its capacity is checked again then).
+            g.status, g.liability, g.reason_code = GuaranteeStatus.PENDING_APPROVAL.value, ZERO, None
+            g.reason = f"waiting for {c.name} to approve the guarantee, as its rules require"
+            session.add(g)
+            await session.flush()
+            return g
+        g.status, g.liability, g.reason_code, g.reason = GuaranteeStatus.ISSUED.value, liability, None, None
+        c.outstanding = money(c.outstanding + liability)
+        session.add(g)
+        await session.flush()
+        await outbox.add(
+            session,
+            GuaranteeIssued(
+                guarantee_id=g.id,
+                company_id=c.id,
+                offer_id=g.offer_id,
+                uscc=g.uscc,
+                amount=g.amount,
+                guarantor_share=share,
+                bank_share=100 - share,
+            ),
+            subject=str(g.id),
+        )
+        await publish_capacity(session, outbox, policy, c)
+        return g
+    return await refuse(
+        session, outbox, g, code=refusals[-1].code, reason="; ".join(r.reason for r in refusals)
+    )
+
+
+async def refuse(session: AsyncSession, outbox: Outbox, g: Guarantee, *, code: str, reason: str) -> Guarantee:
+    """Record the refusal and tell loan-matching why (guarantee.refused)."""
+    g.status, g.liability, g.reason_code, g.reason = GuaranteeStatus.REFUSED.value, ZERO, code, reason[:4000]
+    g.updated_at = utcnow()
+    session.add(g)
+    await session.flush()
+    await outbox.add(
+        session,
+        GuaranteeRefused(
+            company_id=g.company_id,
+            offer_id=g.offer_id,
+            uscc=g.uscc,
+            reason=g.reason,
+            reason_code=g.reason_code,
+        ),
+        subject=str(g.id),
+    )
+    return g
+
+
+async def _settle(session: AsyncSession, offer_id: UUID) -> tuple[Guarantee, GuaranteeCompany] | None:
+    g = await repo.guarantee_by_offer(session, offer_id, for_update=True)
+    if g is None or g.status != GuaranteeStatus.ISSUED or g.company_id is None:
+        return None  # not guaranteed here, refused, or already settled: nothing to do
+    c = await repo.get_company(session, g.company_id, for_update=True)
+    assert c is not None  # foreign key
+    c.outstanding = max(money(c.outstanding - g.liability), ZERO)
+    return g, c
+
+
+async def release_guarantee(
+    session: AsyncSession, outbox: Outbox, policy: Policy, offer_id: UUID, loan_id: UUID | None
+) -> Guarantee | None:
+    """The loan was repaid: release the guarantor's liability."""
+    settled = await _settle(session, offer_id)
+    if settled is None:
+        return None
+    g, c = settled
+    g.status, g.loan_id, g.updated_at = GuaranteeStatus.RELEASED.value, loan_id, utcnow()
+    await session.flush()
+    await outbox.add(
+        session,
+        GuaranteeReleased(
+            guarantee_id=g.id, company_id=c.id, offer_id=g.offer_id, uscc=g.uscc, amount=g.amount
+        ),
+        subject=str(g.id),
+    )
+    await publish_capacity(session, outbox, policy, c)
+    return g
+
+
+async def claim_guarantee(
+    session: AsyncSession,
+    outbox: Outbox,
+    policy: Policy,
+    offer_id: UUID,
+    loan_id: UUID | None,
+    principal: Decimal,
+) -> Guarantee | None:
+    """The loan defaulted: the guarantor pays its share of the outstanding principal (代偿); for start-up
+    micro loans the risk-compensation fund reimburses part, and the rest reduces net assets."""
+    settled = await _settle(session, offer_id)
+    if settled is None:
+        return None
+    g, c = settled
+    paid = liability_of(min(principal, g.amount), g.guarantor_share)
+    comp = ZERO
+    if g.startup_micro_loan:
+        await repo.advisory_lock(session, repo.LOCK_RISK_FUND)
+        comp = risk_compensation(paid, await repo.risk_compensation_used(session), policy)
+    g.status, g.loan_id, g.updated_at = GuaranteeStatus.CLAIMED.value, loan_id, utcnow()
+    g.claim_principal, g.guarantor_paid, g.risk_compensation = principal, paid, comp
+    before = c.net_assets
+    c.net_assets = money(c.net_assets - paid + comp)
+    bump_version(c)
+    await session.flush()
+    await record_change(
+        session,
+        c,
+        "guarantee_claimed",
+        {
+            "net_assets": {"from": str(before), "to": str(c.net_assets)},
+            "claim": {"guarantee_id": str(g.id), "paid": str(paid), "risk_compensation": str(comp)},
+        },
+        Actor.event("loan.defaulted"),
+    )
+    await outbox.add(
+        session,
+        GuaranteeClaimed(
+            guarantee_id=g.id,
+            company_id=c.id,
+            offer_id=g.offer_id,
+            uscc=g.uscc,
+            amount=g.amount,
+            risk_compensation=comp,
+            guarantor_paid=paid,
+            startup_micro_loan=g.startup_micro_loan,
+        ),
+        subject=str(g.id),
+    )
+    await publish_capacity(session, outbox, policy, c)
+    return g
 
 
 async def record_offer(session: AsyncSession, offer: OfferTerms, status: OfferStatus) -> None:
@@ -93,11 +316,11 @@ async def approve(
             f"guarantee {guarantee_id} is {g.status}; only one waiting for approval can be approved"
         )
     assert g.company_id is not None
-    return await services.request_guarantee(
+    return await request_guarantee(
         session,
         outbox,
         policy,
-        services.GuaranteeRequest(
+        GuaranteeRequest(
             offer_id=g.offer_id,
             request_id=g.request_id,
             uscc=g.uscc,
@@ -121,7 +344,7 @@ async def decline(
         raise Conflict(
             f"guarantee {guarantee_id} is {g.status}; only one waiting for approval can be declined"
         )
-    return await services.refuse(
+    return await refuse(
         session, outbox, g, code="declined_by_guarantor", reason=f"declined by the guarantor: {reason}"
     )
 
@@ -151,9 +374,9 @@ async def cancel(
         f"cancelled by {principal.org_id}: {reason}",
         utcnow(),
     )
-    services.bump_version(c)
+    bump_version(c)
     await session.flush()
-    await services.record_change(
+    await record_change(
         session,
         c,
         "guarantee_cancelled",
@@ -161,7 +384,7 @@ async def cancel(
             "outstanding": {"from": str(before), "to": str(c.outstanding)},
             "guarantee": {"id": str(g.id), "offer_id": str(g.offer_id), "reason": reason},
         },
-        services.Actor.of(principal),
+        Actor.of(principal),
     )
     await outbox.add(
         session,
@@ -176,5 +399,5 @@ async def cancel(
         ),
         subject=str(g.id),
     )
-    await services.publish_capacity(session, outbox, policy, c)
+    await publish_capacity(session, outbox, policy, c)
     return g

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from guarantee_registry.db.tables import messaging
-from guarantee_registry.domain import guarantees, services
+from guarantee_registry.domain import guarantees
 from guarantee_registry.domain.rules import OfferStatus, Policy
 from smefin.consumer import Handler, PermanentError
 from smefin.contracts import Envelope, Topic
@@ -34,11 +34,11 @@ def make_handlers(policy: Policy) -> dict[str, Handler]:
             raise PermanentError(f"offer {payload.offer_id} has a non-positive amount {payload.amount}")
         # Producers older than the field omit it: then the registry falls back to its amount rule.
         micro = payload.startup_micro_loan if "startup_micro_loan" in envelope.payload else None
-        await services.request_guarantee(
+        await guarantees.request_guarantee(
             session,
             OUTBOX,
             policy,
-            services.GuaranteeRequest(
+            guarantees.GuaranteeRequest(
                 offer_id=payload.offer_id,
                 request_id=payload.request_id,
                 uscc=payload.uscc,
@@ -51,7 +51,7 @@ def make_handlers(policy: Policy) -> dict[str, Handler]:
 
     async def loan_repaid(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
         assert isinstance(payload, LoanRepaid)
-        await services.release_guarantee(session, OUTBOX, policy, payload.offer_id, payload.loan_id)
+        await guarantees.release_guarantee(session, OUTBOX, policy, payload.offer_id, payload.loan_id)
 
     async def loan_defaulted(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
         assert isinstance(payload, LoanDefaulted)
@@ -59,7 +59,7 @@ def make_handlers(policy: Policy) -> dict[str, Handler]:
             raise PermanentError(
                 f"loan {payload.loan_id} defaulted with a negative principal {payload.amount}"
             )
-        await services.claim_guarantee(
+        await guarantees.claim_guarantee(
             session, OUTBOX, policy, payload.offer_id, payload.loan_id, payload.amount
         )
 

@@ -12,8 +12,9 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from credit_info.db import repositories as repo
+from credit_info.domain.credit_records import CheckedRecord, check_record
+from credit_info.domain.ratings import recompute_rating
 from credit_info.domain.records import FieldProblem
-from credit_info.domain.services import CheckedRecord, check_record, recompute_rating
 from smefin.auth import Principal, Role
 from smefin.errors import Conflict, Forbidden, NotFound
 from smefin.imports import Format, format_of, read_rows
