@@ -26,6 +26,7 @@ ROUTES: dict[str, str] = {
     "lending-reports": "loan-matching",
     "quotas": "loan-matching",
     "model": "loan-matching",
+    "funnel": "loan-matching",
     # guarantee-registry
     "guarantee-companies": "guarantee-registry",
     "guarantees": "guarantee-registry",

@@ -31,6 +31,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "lending-reports",
         "quotas",
         "model",
+        "funnel",
     ),
     "guarantees": ("guarantee-companies", "guarantees", "coverage", "capital-injections", "divisions"),
     "fairs": ("fairs",),

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from loan_matching.api import (
     assignment_rounds,
     financing_requests,
+    funnel,
     lending_reports,
     loans,
     matches,
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 lending_reports.router,
                 quotas.router,
                 model.router,
+                funnel.router,
             ],
             description=__doc__ or "",
             handlers=make_handlers(settings),

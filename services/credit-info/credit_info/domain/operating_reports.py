@@ -16,9 +16,12 @@ from typing import Annotated, Any, NoReturn
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from credit_info.db import access
+from credit_info.db import operating_reports as ledger
 from credit_info.db import repositories as repo
 from credit_info.db.tables import Enterprise, OperatingReport
 from credit_info.domain.periods import REPORT_PERIOD_PATTERN, Frequency, InvalidPeriod, Period, frequency_for
+from credit_info.domain.ratings import recompute_rating
 from credit_info.domain.records import (
     CreditSource,
     FieldProblem,
@@ -26,7 +29,6 @@ from credit_info.domain.records import (
     dedupe_key,
     validation_problems,
 )
-from credit_info.domain.services import recompute_rating
 from smefin.auth import Principal, Role, league_scope
 from smefin.db import utcnow
 from smefin.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -100,23 +102,6 @@ class Correction(OperatingFigures):
     """Corrected figures for a period already reported, and why."""
 
     reason: str = Field(min_length=3, max_length=500)
-
-
-def may_read(principal: Principal, ent: Enterprise) -> bool:
-    """Who reads an SME's reports: itself, the office and services, its league's office."""
-    if principal.role in (Role.OFFICE, Role.SERVICE):
-        return True
-    if principal.role == Role.SME:
-        return principal.uscc == ent.uscc
-    return principal.role == Role.LEAGUE_OFFICE and principal.league_code == ent.league_code
-
-
-def _require_reporter(principal: Principal, ent: Enterprise) -> None:
-    principal.require(*REPORTERS)
-    if not may_read(principal, ent):
-        if principal.role == Role.SME:
-            raise Forbidden("an enterprise reports and reads only its own operating reports")
-        raise Forbidden(f"a league office reports only for its own league ({principal.league_code})")
 
 
 def _problem(field: str, message: str) -> list[FieldProblem]:
@@ -246,7 +231,7 @@ async def submit(
     """File the first report of a period (409 if the period is reported: correct it instead)."""
     principal.require(*REPORTERS)
     ent = await _enterprise(session, data.uscc)
-    _require_reporter(principal, ent)
+    access.require_ledger_access(principal, ent)
     today = date.today()
     period = check_period(ent, data.period, today)
     if isinstance(period, list):
@@ -254,7 +239,7 @@ async def submit(
     on = _reported_on(principal, data.reported_on, period, today)
     if isinstance(on, list):
         _raise(on)
-    if await repo.current_operating_report(session, ent.uscc, str(period), lock=True) is not None:
+    if await ledger.current_operating_report(session, ent.uscc, str(period), lock=True) is not None:
         raise Conflict(
             f"{ent.uscc} already reported {period}; send a correction "
             f"(PUT /api/v1/operating-reports/{ent.uscc}/{period}) to make a new version"
@@ -280,8 +265,8 @@ async def correct(
     """A new version of a reported period; the earlier versions stay readable."""
     principal.require(*REPORTERS)
     ent = await _enterprise(session, uscc)
-    _require_reporter(principal, ent)
-    current = await repo.current_operating_report(session, ent.uscc, period, lock=True)
+    access.require_ledger_access(principal, ent)
+    current = await ledger.current_operating_report(session, ent.uscc, period, lock=True)
     if current is None:
         raise NotFound(f"{ent.uscc} has not reported {period}; submit it with POST first")
     figures = _figures(data)
@@ -306,10 +291,7 @@ async def readable_enterprise(session: AsyncSession, principal: Principal, uscc:
     """The enterprise whose reports the caller asks for (403 for another SME or another league)."""
     principal.require(*READERS)
     ent = await _enterprise(session, uscc)
-    if not may_read(principal, ent):
-        if principal.role == Role.SME:
-            raise Forbidden("an enterprise reads only its own operating reports")
-        raise Forbidden(f"a league office reads only its own league ({principal.league_code})")
+    access.require_ledger_access(principal, ent)
     return ent
 
 
@@ -318,7 +300,7 @@ async def versions(
 ) -> Sequence[OperatingReport]:
     """Every version of one period, oldest first."""
     ent = await readable_enterprise(session, principal, uscc)
-    rows = await repo.operating_report_versions(session, ent.uscc, period)
+    rows = await ledger.operating_report_versions(session, ent.uscc, period)
     if not rows:
         raise NotFound(f"{ent.uscc} has not reported {period}")
     return rows
@@ -350,7 +332,7 @@ async def reports(
         except InvalidPeriod as exc:
             raise Unprocessable(str(exc)) from None
         periods = [str(s) for f in Frequency for s in p.sub_periods(f)]
-    return await repo.current_operating_reports(
+    return await ledger.current_operating_reports(
         session,
         uscc=uscc,
         county_code=county_code,
@@ -460,7 +442,7 @@ async def import_file(
                 _problem("row", f"same enterprise and period as row {seen[key]} of this file"),
             )
             continue
-        current = await repo.current_operating_report(session, code, str(period), lock=True)
+        current = await ledger.current_operating_report(session, code, str(period), lock=True)
         figures = _figures(item)
         if current is not None:
             if item.correction_reason is None:

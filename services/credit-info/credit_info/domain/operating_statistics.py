@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from credit_info.db import repositories as repo
+from credit_info.db import operating_reports as ledger
 from credit_info.db.tables import Enterprise, OperatingReport
 from credit_info.domain.operating_reports import FLOWS
 from credit_info.domain.periods import Frequency, InvalidPeriod, Period, PeriodKind, frequency_for, latest_due
@@ -207,7 +207,9 @@ async def rollup(
     scope = league_scope(principal, league_code)
     p = _parse(period)
     prev = p.last_year()
-    rows = await repo.reports_with_enterprises(session, reporting_periods(p) + reporting_periods(prev), scope)
+    rows = await ledger.reports_with_enterprises(
+        session, reporting_periods(p) + reporting_periods(prev), scope
+    )
     cur_rows = [(r, e) for r, e in rows if r.period in set(reporting_periods(p))]
     prev_rows = [(r, e) for r, e in rows if r.period in set(reporting_periods(prev))]
     cur, before = group_totals(cur_rows, p, level, by), group_totals(prev_rows, prev, level, by)
@@ -316,9 +318,9 @@ async def _timeliness(
     scope = league_scope(principal, league_code)
     if as_of > date.today():
         raise Unprocessable("as_of must not be in the future")
-    ents = await repo.ledger_enterprises(session, scope)
+    ents = await ledger.ledger_enterprises(session, scope)
     wanted = sorted({str(s) for f in Frequency for s in periods_for(f)})
-    first = await repo.first_reports(session, wanted, scope)
+    first = await ledger.first_reports(session, wanted, scope)
     lines = timeliness(ents, first, periods_for, as_of)
     return [lines[c] for c in sorted(lines)]
 

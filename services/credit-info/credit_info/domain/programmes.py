@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from credit_info.db import operating_reports as ledger
 from credit_info.db import repositories as repo
 from credit_info.db.tables import Enterprise, OperatingReport, ProgrammeEnrolment
 from credit_info.domain import enterprises
@@ -90,7 +91,7 @@ async def enrol(
         raise NotFound(f"enterprise {code} is not registered in the SME basic database")
     if principal.role == Role.LEAGUE_OFFICE and principal.league_code != ent.league_code:
         raise Forbidden(f"a league office enrols only its own league's SMEs ({principal.league_code})")
-    if await repo.get_enrolment(session, code, programme.value) is not None:
+    if await ledger.get_enrolment(session, code, programme.value) is not None:
         raise Conflict(f"{code} is already on the {programme.value} programme")
     row = ProgrammeEnrolment(
         uscc=code, programme=programme.value, baseline_year=baseline_year, enrolled_by=principal.subject[:200]
@@ -144,9 +145,9 @@ async def _progress(
 ) -> list[Progress]:
     principal.require(*OFFICE_ROLES, Role.SERVICE)
     scope = league_scope(principal, league_code)
-    rows = await repo.enrolments(session, programme.value, scope)
+    rows = await ledger.enrolments(session, programme.value, scope)
     years = sorted({year} | {e.baseline_year for e, _ in rows})
-    reports = await repo.reports_of_many(session, [e.uscc for e, _ in rows], years)
+    reports = await ledger.reports_of_many(session, [e.uscc for e, _ in rows], years)
     mine: dict[str, list[OperatingReport]] = defaultdict(list)
     for r in reports:
         mine[r.uscc].append(r)
