@@ -307,8 +307,8 @@ async def test_the_funnel_follows_journeys_with_known_outcomes(infra: Infra, top
             "/api/v1/funnel", params=window | {"league_code": "150100"}, headers=league_office("150200")
         )
         assert r.status_code == 403
-        for who in (BANK1, sme("a")):
-            assert (await c.get("/api/v1/funnel", params=window, headers=who)).status_code == 403
+        for stranger in (BANK1, sme("a")):
+            assert (await c.get("/api/v1/funnel", params=window, headers=stranger)).status_code == 403
         r = await c.get(
             "/api/v1/funnel", params={"from_date": today, "to_date": "2020-01-01"}, headers=OFFICE
         )
