@@ -33,6 +33,7 @@ ROUTES: dict[str, str] = {
     "coverage": "guarantee-registry",
     "capital-injections": "guarantee-registry",
     "divisions": "guarantee-registry",
+    "microcredit-companies": "guarantee-registry",
     # events
     "fairs": "events",
 }

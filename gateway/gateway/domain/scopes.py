@@ -33,7 +33,14 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "model",
         "funnel",
     ),
-    "guarantees": ("guarantee-companies", "guarantees", "coverage", "capital-injections", "divisions"),
+    "guarantees": (
+        "guarantee-companies",
+        "guarantees",
+        "coverage",
+        "capital-injections",
+        "divisions",
+        "microcredit-companies",
+    ),
     "fairs": ("fairs",),
 }
 FAMILY_OF: dict[str, str] = {r: family for family, resources in FAMILIES.items() for r in resources}

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from guarantee_registry.api import capital, companies, coverage, divisions, guarantees
+from guarantee_registry.api import capital, companies, coverage, divisions, guarantees, microcredit
 from guarantee_registry.db.tables import messaging
 from guarantee_registry.events.handlers import CONSUMED_TOPICS, make_handlers
 from guarantee_registry.settings import Settings
@@ -21,7 +21,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             name="guarantee-registry",
             settings=settings,
             tables=messaging,
-            routers=[companies.router, capital.router, guarantees.router, coverage.router, divisions.router],
+            routers=[
+                companies.router,
+                capital.router,
+                guarantees.router,
+                coverage.router,
+                divisions.router,
+                microcredit.router,
+            ],
             description=__doc__ or "",
             handlers=make_handlers(settings.policy()),
             consumed_topics=CONSUMED_TOPICS,
