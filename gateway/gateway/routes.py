@@ -34,6 +34,8 @@ ROUTES: dict[str, str] = {
     "capital-injections": "guarantee-registry",
     "divisions": "guarantee-registry",
     "microcredit-companies": "guarantee-registry",
+    "reguarantee-agreements": "guarantee-registry",
+    "compensation-funds": "guarantee-registry",
     # events
     "fairs": "events",
 }

@@ -40,6 +40,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "capital-injections",
         "divisions",
         "microcredit-companies",
+        "reguarantee-agreements",
+        "compensation-funds",
     ),
     "fairs": ("fairs",),
 }

@@ -4,7 +4,16 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from guarantee_registry.api import capital, companies, coverage, divisions, guarantees, microcredit
+from guarantee_registry.api import (
+    capital,
+    companies,
+    compensation_funds,
+    coverage,
+    divisions,
+    guarantees,
+    microcredit,
+    reguarantees,
+)
 from guarantee_registry.db.tables import messaging
 from guarantee_registry.events.handlers import CONSUMED_TOPICS, make_handlers
 from guarantee_registry.settings import Settings
@@ -27,6 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 guarantees.router,
                 coverage.router,
                 divisions.router,
+                reguarantees.router,
+                compensation_funds.router,
                 microcredit.router,
             ],
             description=__doc__ or "",

@@ -29,6 +29,9 @@ class Settings(ServiceSettings):
     risk_compensation_fund_total: Decimal = _DEFAULT.risk_compensation_fund_total
     risk_compensation_ratio: Decimal = _DEFAULT.risk_compensation_ratio
     startup_micro_loan_max: Decimal = _DEFAULT.startup_micro_loan_max
+    small_micro_fund_total: Decimal = _DEFAULT.small_micro_fund_total
+    small_micro_compensation_ratio: Decimal = _DEFAULT.small_micro_compensation_ratio
+    max_reguarantee_share: Decimal = _DEFAULT.max_reguarantee_share
 
     def policy(self) -> Policy:
         """The policy figures the domain rules use."""

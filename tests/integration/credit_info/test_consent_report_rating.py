@@ -28,6 +28,7 @@ OTHER_BANK = bearer(Role.BANK, "bank-nm-2")
 SME = bearer(Role.SME, "ent-k1", USCC)
 OTHER_SME = bearer(Role.SME, "ent-k2", OTHER)
 UNTIL = (datetime.now(UTC) + timedelta(days=90)).isoformat()
+PURPOSE = {"purpose": "loan_application"}
 GRANT = {"bank_org_id": "bank-nm-1", "purpose": "loan_application", "valid_until": UNTIL}
 
 
@@ -155,8 +156,15 @@ async def test_an_sme_disputes_its_own_records_only(file: File) -> None:
     assert stranger.status_code == 404
 
 
-async def test_under_consent_the_bank_reads_the_report_with_the_dispute_flag(file: File) -> None:
+async def test_under_consent_a_look_up_without_a_purpose_is_refused_and_logged(file: File) -> None:
     r = await file.c.get(f"/api/v1/credit-reports/{USCC}", headers=BANK)
+    assert r.status_code == 422
+    assert r.json()["details"][0]["field"] == "purpose"
+    assert "loan_application" in r.json()["detail"], "the refusal says which purposes the consents cover"
+
+
+async def test_under_consent_the_bank_reads_the_report_with_the_dispute_flag(file: File) -> None:
+    r = await file.c.get(f"/api/v1/credit-reports/{USCC}", params=PURPOSE, headers=BANK)
     assert r.status_code == 200, r.text
     report = r.json()
     assert report["basic_info"]["uscc"] == USCC
@@ -173,7 +181,7 @@ async def test_under_consent_the_bank_reads_the_report_with_the_dispute_flag(fil
 
 
 async def test_under_consent_the_bank_prints_the_report(file: File) -> None:
-    page = await file.c.get(f"/api/v1/credit-reports/{USCC}/print", headers=BANK)
+    page = await file.c.get(f"/api/v1/credit-reports/{USCC}/print", params=PURPOSE, headers=BANK)
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert USCC in page.text
@@ -182,8 +190,13 @@ async def test_under_consent_the_bank_prints_the_report(file: File) -> None:
 
 
 async def test_a_consent_covers_its_own_purpose_only(file: File) -> None:
-    r = await file.c.get(f"/api/v1/credit-reports/{USCC}", params={"purpose": "marketing"}, headers=BANK)
+    other = {"purpose": "post_loan_management"}
+    r = await file.c.get(f"/api/v1/credit-reports/{USCC}", params=other, headers=BANK)
     assert r.status_code == 403
+    unknown = await file.c.get(
+        f"/api/v1/credit-reports/{USCC}", params={"purpose": "marketing"}, headers=BANK
+    )
+    assert unknown.status_code == 422, "not a purpose a consent can name"
 
 
 async def test_an_upheld_dispute_withdraws_the_record_and_re_rates_upwards(file: File) -> None:
@@ -208,7 +221,8 @@ async def test_only_the_enterprise_revokes_and_the_bank_is_refused_again(file: F
     assert r.status_code == 200
     assert r.json()["status"] == "revoked"
     assert (await file.c.post(revoke, headers=SME)).status_code == 409
-    assert (await file.c.get(f"/api/v1/credit-reports/{USCC}", headers=BANK)).status_code == 403
+    r = await file.c.get(f"/api/v1/credit-reports/{USCC}", params=PURPOSE, headers=BANK)
+    assert r.status_code == 403
 
 
 async def test_the_enterprise_sees_every_look_up_allowed_or_refused(file: File) -> None:
@@ -216,16 +230,19 @@ async def test_the_enterprise_sees_every_look_up_allowed_or_refused(file: File) 
     assert r.status_code == 200
     log = r.json()["items"]
     bank_log = [
-        (x["resource"], x["allowed"], x["consent_id"]) for x in log if x["viewer_org_id"] == "bank-nm-1"
+        (x["resource"], x["allowed"], x["consent_id"], x["purpose"])
+        for x in log
+        if x["viewer_org_id"] == "bank-nm-1"
     ]
-    consent_id = file.consent["consent_id"]
-    assert bank_log == [
-        ("credit-report", False, None),
-        ("credit-report", False, None),
-        ("credit-report-html", True, consent_id),
-        ("credit-report", True, consent_id),
-        ("rating", False, None),
-        ("credit-report", False, None),
+    consent_id, why = file.consent["consent_id"], "loan_application"
+    assert bank_log == [  # newest first
+        ("credit-report", False, None, why),  # after the revocation
+        ("credit-report", False, None, "post_loan_management"),  # a purpose the consent does not cover
+        ("credit-report-html", True, consent_id, why),
+        ("credit-report", True, consent_id, why),
+        ("credit-report", False, None, None),  # no purpose named
+        ("rating", False, None, None),
+        ("credit-report", False, None, None),  # before any consent
     ]
     assert any(x["viewer_org_id"] == "ent-k2" and not x["allowed"] for x in log)
     assert all(x["at"] for x in log)

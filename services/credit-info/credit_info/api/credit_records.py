@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Request, status
 
-from credit_info.api.deps import OutboxDep, PrincipalDep, SessionDep, UsccQuery, authorize_read
+from credit_info.api.deps import OutboxDep, PrincipalDep, PurposeQuery, SessionDep, UsccQuery, authorize_read
 from credit_info.api.schemas import CreditRecordCreate, CreditRecordPage, CreditRecordRead
 from credit_info.db import repositories as repo
 from credit_info.db.tables import CreditRecord
@@ -35,7 +34,7 @@ async def list_records(
     principal: PrincipalDep,
     uscc: UsccQuery,
     source: CreditSource | None = None,
-    purpose: Annotated[str | None, Query(max_length=200)] = None,
+    purpose: PurposeQuery = None,
 ) -> CreditRecordPage:
     """An enterprise's live records (negative ones older than five years left out)."""
     await authorize_read(request, session, principal, uscc, "credit-records", purpose)

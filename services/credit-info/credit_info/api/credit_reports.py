@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from credit_info.api.deps import PrincipalDep, SessionDep, UsccPath, authorize_read
+from credit_info.api.deps import PrincipalDep, PurposeQuery, SessionDep, UsccPath, authorize_read
 from credit_info.db import repositories as repo
+from credit_info.domain.consents import LookupPurpose
 from credit_info.domain.credit_reports import build_report
 from smefin.auth import Principal
 from smefin.errors import NotFound
@@ -19,7 +20,6 @@ router = APIRouter(prefix="/api/v1/credit-reports", tags=["credit-reports"])
 _templates = Environment(
     loader=PackageLoader("credit_info", "web/templates"), autoescape=select_autoescape(["html"])
 )
-Purpose = Annotated[str | None, Query(max_length=200, description="the consent's purpose (banks)")]
 
 
 async def _report(
@@ -27,7 +27,7 @@ async def _report(
     session: AsyncSession,
     principal: Principal,
     uscc: UsccPath,
-    purpose: str | None,
+    purpose: LookupPurpose | None,
     resource: str,
 ) -> dict[str, Any]:
     access = await authorize_read(request, session, principal, uscc, resource, purpose)
@@ -45,7 +45,11 @@ async def _report(
 
 @router.get("/{uscc}")
 async def get_report(
-    uscc: UsccPath, request: Request, session: SessionDep, principal: PrincipalDep, purpose: Purpose = None
+    uscc: UsccPath,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    purpose: PurposeQuery = None,
 ) -> dict[str, Any]:
     """The credit report as JSON: basic info, records by section, disputes, rating with reasons."""
     return await _report(request, session, principal, uscc, purpose, "credit-report")
@@ -53,7 +57,11 @@ async def get_report(
 
 @router.get("/{uscc}/print", response_class=HTMLResponse)
 async def print_report(
-    uscc: UsccPath, request: Request, session: SessionDep, principal: PrincipalDep, purpose: Purpose = None
+    uscc: UsccPath,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    purpose: PurposeQuery = None,
 ) -> HTMLResponse:
     """The credit report as a printable HTML page."""
     report = await _report(request, session, principal, uscc, purpose, "credit-report-html")

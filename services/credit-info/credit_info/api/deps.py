@@ -9,12 +9,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from credit_info.db import access
 from credit_info.db.access import Access
+from credit_info.domain.consents import LookupPurpose
 from smefin.auth import Principal, PrincipalDep
 from smefin.web import OutboxDep, SessionDep
 
 __all__ = [
     "OutboxDep",
     "PrincipalDep",
+    "PurposeQuery",
     "SessionDep",
     "UsccPath",
     "UsccQuery",
@@ -25,6 +27,12 @@ _USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
 # An 18-character USCC in a path or query (upper case); the full check runs where codes are stored.
 UsccPath = Annotated[str, Path(pattern=_USCC_PATTERN, examples=["911501020000000A1E"])]
 UsccQuery = Annotated[str, Query(pattern=_USCC_PATTERN, examples=["911501020000000A1E"])]
+PurposeQuery = Annotated[
+    LookupPurpose | None,
+    Query(
+        description="why you read the file; banks and guarantee companies must name it, and a consent must cover it"
+    ),
+]
 
 
 async def authorize_read(
@@ -33,7 +41,7 @@ async def authorize_read(
     principal: Principal,
     uscc: str,
     resource: str,
-    purpose: str | None = None,
+    purpose: LookupPurpose | None = None,
 ) -> Access:
     """The consent-checked, logged look-up of `credit_info.db.access`, bound to this app's database."""
     return await access.authorize_lookup(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, status
 from credit_info.api.deps import (
     OutboxDep,
     PrincipalDep,
+    PurposeQuery,
     SessionDep,
     UsccPath,
     authorize_read,
@@ -86,7 +87,7 @@ async def get_enterprise(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    purpose: Annotated[str | None, Query(max_length=200)] = None,
+    purpose: PurposeQuery = None,
 ) -> Enterprise:
     """One enterprise: itself, the office, or a bank with a live consent (logged)."""
     await authorize_read(request, session, principal, uscc, "enterprise", purpose)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request
 
-from fastapi import APIRouter, Query, Request
-
-from credit_info.api.deps import OutboxDep, PrincipalDep, SessionDep, UsccPath, authorize_read
+from credit_info.api.deps import OutboxDep, PrincipalDep, PurposeQuery, SessionDep, UsccPath, authorize_read
 from credit_info.api.schemas import RatingRead
 from credit_info.db import repositories as repo
 from credit_info.db.tables import Rating
@@ -22,7 +20,7 @@ async def get_rating(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    purpose: Annotated[str | None, Query(max_length=200)] = None,
+    purpose: PurposeQuery = None,
 ) -> Rating:
     """The current rating: the enterprise itself, the office, or a bank with a live consent (logged)."""
     await authorize_read(request, session, principal, uscc, "rating", purpose)

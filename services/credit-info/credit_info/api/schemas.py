@@ -9,6 +9,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from credit_info.domain.consents import LookupPurpose
 from credit_info.domain.records import CreditSource, FieldProblem
 from smefin.reference import IndustryCodeStr, UsccStr
 from smefin.schemas import DecimalString, Patch
@@ -203,7 +204,7 @@ class ConsentCreate(BaseModel):
 
     uscc: UsccStr | None = None
     bank_org_id: str = Field(min_length=1, max_length=100)
-    purpose: str = Field(min_length=3, max_length=200)
+    purpose: LookupPurpose
     valid_until: AwareDatetime
 
 

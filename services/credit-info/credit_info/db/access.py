@@ -17,7 +17,7 @@ from credit_info.db.tables import Enterprise, LookupLog
 from credit_info.domain.consents import choose_consent, fold_consents
 from smefin.auth import Principal, Role
 from smefin.db import Database, utcnow
-from smefin.errors import Forbidden
+from smefin.errors import Forbidden, Unprocessable
 
 CONSENT_ROLES = (Role.BANK, Role.GUARANTOR)
 
@@ -60,12 +60,20 @@ async def authorize_lookup(
     now = utcnow()
     consent_id: uuid.UUID | None = None
     refusal = _refusal(principal, uscc)
+    missing_purpose = False
     if principal.role in CONSENT_ROLES:
         states = fold_consents(await repo.consent_entries(session, uscc=uscc, bank_org_id=principal.org_id))
-        chosen = choose_consent(states, purpose, now)
-        if chosen is None:
-            refusal = f"no live consent from {uscc} for organisation {principal.org_id}" + (
-                f" and purpose {purpose!r}" if purpose else ""
+        live = sorted({s.purpose for s in states if s.live(now)})
+        chosen = choose_consent(states, purpose, now) if purpose is not None else None
+        if not live:
+            refusal = f"no live consent from {uscc} for organisation {principal.org_id}"
+        elif purpose is None:
+            # Consent per query: the purpose is named each time, so the file's audit list says why.
+            missing_purpose = True
+            refusal = f"name the purpose of this look-up (?purpose=); your consents from {uscc} cover: {', '.join(live)}"
+        elif chosen is None:
+            refusal = (
+                f"no live consent from {uscc} for organisation {principal.org_id} and purpose {purpose!r}"
             )
         else:
             consent_id, purpose = chosen.consent_id, chosen.purpose
@@ -85,6 +93,8 @@ async def authorize_lookup(
         # The request's own transaction rolls back with the 403, so the refusal commits on its own.
         async with db.unit_of_work() as own:
             own.add(entry)
+        if missing_purpose:
+            raise Unprocessable(refusal, details=[{"field": "purpose", "message": refusal}])
         raise Forbidden(refusal)
     session.add(entry)
     return Access(purpose, consent_id)

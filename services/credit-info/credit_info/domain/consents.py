@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,6 +19,15 @@ from smefin.errors import Conflict, Forbidden, NotFound, Unprocessable
 from smefin.outbox import Outbox
 
 MAX_DAYS_AHEAD = 3 * 366
+
+
+class LookupPurpose(StrEnum):
+    """Why a bank or guarantee company reads a file (查询用途); a consent names one, each look-up must too."""
+
+    LOAN_APPLICATION = "loan_application"  # 贷款审批
+    CREDIT_LINE_REVIEW = "credit_line_review"  # 授信审查
+    POST_LOAN_MANAGEMENT = "post_loan_management"  # 贷后管理
+    GUARANTEE_REVIEW = "guarantee_review"  # 担保资格审查
 
 
 @dataclass(frozen=True)

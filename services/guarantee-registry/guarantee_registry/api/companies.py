@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter, status
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from guarantee_registry.api.deps import (
     MANAGERS,
@@ -35,20 +36,40 @@ from smefin.errors import Forbidden, NotFound
 router = APIRouter(prefix="/api/v1/guarantee-companies", tags=["guarantee companies"])
 
 
-def company_read(c: GuaranteeCompany, policy: Policy) -> CompanyRead:
-    """A company with its capacity now."""
-    cap = capacity_of(c.net_assets, c.outstanding, c.serves_small_micro_agri, policy)
-    return CompanyRead(
-        **c.model_dump(exclude={"outstanding"}),
-        capacity=CapacityRead(
-            leverage_multiple=cap.multiple,
-            capacity_limit=cap.limit,
-            outstanding=c.outstanding,
-            remaining=cap.remaining,
-            single_client_limit=cap.single_client_limit,
-            leverage=cap.leverage,
-        ),
-    )
+async def company_reads(
+    session: AsyncSession, companies_: list[GuaranteeCompany], policy: Policy
+) -> list[CompanyRead]:
+    """Companies with their capacity now, re-guarantee included (two grouped queries for the lot)."""
+    ids = [c.id for c in companies_]
+    figures = await repo.reguarantee_figures(session, ids)
+    agreements = await repo.active_agreements(session, ids)
+    out = []
+    for c in companies_:
+        cap = capacity_of(c.net_assets, c.outstanding, c.serves_small_micro_agri, policy)
+        ceded_, assumed = figures[c.id]
+        agreement = agreements.get(c.id)
+        out.append(
+            CompanyRead(
+                **c.model_dump(exclude={"outstanding"}),
+                capacity=CapacityRead(
+                    leverage_multiple=cap.multiple,
+                    capacity_limit=cap.limit,
+                    outstanding=c.outstanding,
+                    remaining=cap.remaining,
+                    single_client_limit=cap.single_client_limit,
+                    leverage=cap.leverage,
+                    ceded_liability=ceded_,
+                    assumed_liability=assumed,
+                    reguarantee_share=agreement.share if agreement else None,
+                ),
+            )
+        )
+    return out
+
+
+async def company_read(session: AsyncSession, c: GuaranteeCompany, policy: Policy) -> CompanyRead:
+    """One company with its capacity now."""
+    return (await company_reads(session, [c], policy))[0]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register a guarantee company")
@@ -65,7 +86,7 @@ async def register(
     elif data["owner_org_id"] is None:
         data["owner_org_id"] = principal.org_id
     c = await companies.register_company(session, outbox, policy, data, Actor.of(principal))
-    return company_read(c, policy)
+    return await company_read(session, c, policy)
 
 
 @router.get("", summary="List guarantee companies with their capacity")
@@ -83,7 +104,7 @@ async def list_companies(
         session, league_code=league_code, owner_org_id=owner_org_id, limit=limit, offset=offset
     )
     return CompanyPage(
-        items=[company_read(c, policy) for c in items], total=total, limit=limit, offset=offset
+        items=await company_reads(session, list(items), policy), total=total, limit=limit, offset=offset
     )
 
 
@@ -99,7 +120,7 @@ async def get_company(
     company_id: UUID, session: SessionDep, policy: PolicyDep, principal: PrincipalDep
 ) -> CompanyRead:
     """A company with its capacity."""
-    return company_read(await _get(session, company_id), policy)
+    return await company_read(session, await _get(session, company_id), policy)
 
 
 @router.patch("/{company_id}", summary="Change a guarantee company (a new audited version)")
@@ -125,7 +146,7 @@ async def update(
         Actor.of(principal),
         lambda company: can_manage(principal, company),
     )
-    return company_read(c, policy)
+    return await company_read(session, c, policy)
 
 
 @router.get("/{company_id}/history", summary="The audit trail of a guarantee company")

@@ -62,6 +62,7 @@ async def request(
             startup_micro_loan=(
                 body.startup_micro_loan if body.startup_micro_loan is not None else offer.startup_micro_loan
             ),
+            size_class=offer.size_class,
             origin="api",
         ),
     )

@@ -9,7 +9,13 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
-from guarantee_registry.domain.rules import CapitalSource, Ownership
+from guarantee_registry.domain.rules import (
+    AgreementStatus,
+    CapitalSource,
+    CompensationFund,
+    FundEntryKind,
+    Ownership,
+)
 from smefin.reference import UsccStr
 from smefin.schemas import Money, Patch, PositiveMoney, Share, SignedMoney
 
@@ -100,6 +106,11 @@ class CapacityRead(BaseModel):
     remaining: Decimal
     single_client_limit: Decimal
     leverage: Decimal | None
+    # Re-guarantee (再担保): liability of its own guarantees a re-guarantor holds (not in `outstanding`),
+    # and liability it took over as a re-guarantor (in `outstanding`).
+    ceded_liability: Decimal = Decimal("0")
+    assumed_liability: Decimal = Decimal("0")
+    reguarantee_share: Decimal | None = None
 
 
 class CompanyRead(BaseModel):
@@ -344,6 +355,11 @@ class GuaranteeRead(BaseModel):
     claim_principal: Decimal | None
     guarantor_paid: Decimal | None
     risk_compensation: Decimal
+    compensation_fund: CompensationFund | None
+    size_class: str | None
+    reguarantor_id: UUID | None
+    ceded_liability: Decimal
+    reguarantor_paid: Decimal
     origin: str
     created_at: datetime
     updated_at: datetime
@@ -386,3 +402,86 @@ class CoverageRead(BaseModel):
     leagues: list[ObligationRead]
     counties: list[ObligationRead]
     zones: list[ObligationRead]
+
+
+class ReguaranteeCreate(Strict):
+    """Sign a re-guarantee: the re-guarantor takes `share` percent of each new guarantee of the company."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "company_id": "5b0c6f8e-1c1e-4c59-9a57-2f1a3c1d0a11",
+                    "reguarantor_id": "0e6a1d7c-8f53-4a0b-b1de-7c0d6f4b2e22",
+                    "share": "40",
+                }
+            ]
+        }
+    )
+
+    company_id: UUID
+    reguarantor_id: UUID
+    share: Share
+
+
+class ReguaranteeRead(BaseModel):
+    """A re-guarantee agreement."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    company_id: UUID
+    reguarantor_id: UUID
+    share: Decimal
+    status: AgreementStatus
+    created_by: str
+    created_at: datetime
+    ended_at: datetime | None
+
+
+class AppropriationCreate(Strict):
+    """Budget added to a compensation fund for a year."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"amount": "20000000.00", "year": 2026, "note": "自治区本级预算"}]}
+    )
+
+    amount: PositiveMoney
+    year: Year
+    note: str | None = Field(default=None, max_length=500)
+
+
+class FundRead(BaseModel):
+    """Where a risk-compensation fund stands."""
+
+    fund: CompensationFund
+    opening: Decimal
+    appropriated: Decimal
+    paid_out: Decimal
+    balance: Decimal
+    ratio: Decimal = Field(description="the share of a guarantor's payment on a claim the fund reimburses")
+
+
+class FundEntryRead(BaseModel):
+    """One ledger line."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    fund: CompensationFund
+    kind: FundEntryKind
+    amount: Decimal
+    guarantee_id: UUID | None
+    year: int | None
+    note: str | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+class FundEntryPage(BaseModel):
+    """A page of a fund's ledger, newest first."""
+
+    items: list[FundEntryRead]
+    total: int
+    limit: int
+    offset: int

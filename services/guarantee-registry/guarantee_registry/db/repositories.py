@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import case, false, func, text
+from sqlalchemy import case, false, func, or_, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
@@ -20,12 +20,20 @@ from guarantee_registry.db.tables import (
     ComplianceState,
     CountyFiscalRevenue,
     DevelopmentZone,
+    FundEntry,
     Guarantee,
     GuaranteeCompany,
     KnownOffer,
+    ReguaranteeAgreement,
     ZoneAnnualSales,
 )
-from guarantee_registry.domain.rules import MANAGERS, OfferStatus
+from guarantee_registry.domain.rules import (
+    MANAGERS,
+    AgreementStatus,
+    CompensationFund,
+    FundEntryKind,
+    OfferStatus,
+)
 from smefin.auth import Principal, Role
 from smefin.db import utcnow
 
@@ -33,6 +41,12 @@ from smefin.db import utcnow
 LOCK_COVERAGE = 5_001
 LOCK_REGIONAL_FUND = 5_002
 LOCK_RISK_FUND = 5_003
+LOCK_SMALL_MICRO_FUND = 5_004
+
+
+def fund_lock(fund: CompensationFund) -> int:
+    """The advisory lock that serialises one fund's payouts, so its balance never goes below zero."""
+    return LOCK_RISK_FUND if fund is CompensationFund.STARTUP_MICRO else LOCK_SMALL_MICRO_FUND
 
 
 async def advisory_lock(session: AsyncSession, key: int) -> None:
@@ -280,21 +294,104 @@ async def get_guarantee(
 
 
 async def client_exposure(session: AsyncSession, company_id: UUID, uscc: str) -> Decimal:
-    """The company's outstanding liability towards one client."""
-    total = await session.execute(
-        sa_select(func.coalesce(func.sum(Guarantee.liability), 0)).where(
-            col(Guarantee.company_id) == company_id,
-            col(Guarantee.uscc) == uscc,
-            col(Guarantee.status) == "issued",
-        )
+    """The company's outstanding liability towards one client: what it kept of its own guarantees plus
+    what it took over as a re-guarantor."""
+    issued = col(Guarantee.status) == "issued"
+    client = col(Guarantee.uscc) == uscc
+    kept = sa_select(func.coalesce(func.sum(Guarantee.liability - Guarantee.ceded_liability), 0)).where(
+        col(Guarantee.company_id) == company_id, client, issued
     )
-    return Decimal(total.scalar_one())
+    taken = sa_select(func.coalesce(func.sum(Guarantee.ceded_liability), 0)).where(
+        col(Guarantee.reguarantor_id) == company_id, client, issued
+    )
+    return Decimal((await session.execute(kept)).scalar_one()) + Decimal(
+        (await session.execute(taken)).scalar_one()
+    )
 
 
-async def risk_compensation_used(session: AsyncSession) -> Decimal:
-    """How much the risk-compensation fund has paid out."""
-    total = await session.execute(sa_select(func.coalesce(func.sum(Guarantee.risk_compensation), 0)))
-    return Decimal(total.scalar_one())
+# ---- re-guarantee and compensation funds ------------------------------------------------------
+
+
+async def active_agreements(
+    session: AsyncSession, company_ids: Sequence[UUID]
+) -> dict[UUID, ReguaranteeAgreement]:
+    """The active re-guarantee agreement of each company that has one."""
+    if not company_ids:
+        return {}
+    stmt = select(ReguaranteeAgreement).where(
+        col(ReguaranteeAgreement.company_id).in_(list(company_ids)),
+        col(ReguaranteeAgreement.status) == AgreementStatus.ACTIVE,
+    )
+    return {a.company_id: a for a in (await session.exec(stmt)).all()}
+
+
+async def get_agreement(
+    session: AsyncSession, agreement_id: UUID, *, for_update: bool = False
+) -> ReguaranteeAgreement | None:
+    """One agreement."""
+    return await session.get(ReguaranteeAgreement, agreement_id, with_for_update=for_update)
+
+
+async def list_agreements(session: AsyncSession, principal: Principal) -> list[ReguaranteeAgreement]:
+    """The agreements the caller may see: the office every one, a guarantor those its companies are party to."""
+    stmt = select(ReguaranteeAgreement).order_by(col(ReguaranteeAgreement.created_at).desc())
+    if principal.role not in MANAGERS:
+        own = select(GuaranteeCompany.id).where(col(GuaranteeCompany.owner_org_id) == principal.org_id)
+        stmt = stmt.where(
+            or_(
+                col(ReguaranteeAgreement.company_id).in_(own),
+                col(ReguaranteeAgreement.reguarantor_id).in_(own),
+            )
+        )
+    return list((await session.exec(stmt)).all())
+
+
+async def reguarantee_figures(
+    session: AsyncSession, company_ids: Sequence[UUID]
+) -> dict[UUID, tuple[Decimal, Decimal]]:
+    """Per company: the liability it ceded to re-guarantors, and the liability it took over as one."""
+    out = {cid: (Decimal(0), Decimal(0)) for cid in company_ids}
+    if not company_ids:
+        return out
+    issued = col(Guarantee.status) == "issued"
+    ceded_rows = await session.execute(
+        sa_select(col(Guarantee.company_id), func.sum(Guarantee.ceded_liability))
+        .where(col(Guarantee.company_id).in_(list(company_ids)), issued)
+        .group_by(col(Guarantee.company_id))
+    )
+    for cid, amount in ceded_rows.all():
+        out[cid] = (Decimal(amount), out[cid][1])
+    taken_rows = await session.execute(
+        sa_select(col(Guarantee.reguarantor_id), func.sum(Guarantee.ceded_liability))
+        .where(col(Guarantee.reguarantor_id).in_(list(company_ids)), issued)
+        .group_by(col(Guarantee.reguarantor_id))
+    )
+    for cid, amount in taken_rows.all():
+        out[cid] = (out[cid][0], Decimal(amount))
+    return out
+
+
+async def fund_movements(session: AsyncSession, fund: str) -> tuple[Decimal, Decimal]:
+    """A fund's appropriations and payouts so far."""
+    rows = await session.execute(
+        sa_select(col(FundEntry.kind), func.coalesce(func.sum(FundEntry.amount), 0))
+        .where(col(FundEntry.fund) == fund)
+        .group_by(col(FundEntry.kind))
+    )
+    sums = {kind: Decimal(total) for kind, total in rows.all()}
+    return sums.get(FundEntryKind.APPROPRIATION, Decimal(0)), sums.get(FundEntryKind.PAYOUT, Decimal(0))
+
+
+async def fund_entries(
+    session: AsyncSession, fund: str, limit: int, offset: int
+) -> tuple[list[FundEntry], int]:
+    """A fund's ledger, newest first."""
+    where = col(FundEntry.fund) == fund
+    total = (await session.execute(sa_select(func.count()).select_from(FundEntry).where(where))).scalar_one()
+    stmt = (
+        select(FundEntry).where(where).order_by(col(FundEntry.recorded_at).desc()).limit(limit).offset(offset)
+    )
+    return list((await session.exec(stmt)).all()), int(total)
 
 
 def readable_guarantees(principal: Principal) -> SelectOfScalar[Guarantee]:
@@ -378,4 +475,6 @@ async def upsert_known_offer(session: AsyncSession, offer: KnownOffer) -> None:
     update: dict[str, Any] = {k: stmt.excluded[k] for k in values if k != "offer_id"}
     accepted = OfferStatus.ACCEPTED.value
     update["status"] = case((col(KnownOffer.status) == accepted, accepted), else_=stmt.excluded.status)
+    # Only offer.accepted carries the borrower's size class: a late offer.made must not erase it.
+    update["size_class"] = func.coalesce(stmt.excluded.size_class, col(KnownOffer.size_class))
     await session.execute(stmt.on_conflict_do_update(index_elements=["offer_id"], set_=update))

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Column, Field, SQLModel
@@ -173,6 +174,14 @@ class Guarantee(Base, table=True):
     claim_principal: Decimal | None = _money(nullable=True)
     guarantor_paid: Decimal | None = _money(nullable=True)
     risk_compensation: Decimal = _money(default=ZERO)
+    compensation_fund: str | None = Field(default=None, sa_type=String(32))  # type: ignore[call-overload]
+    size_class: str | None = Field(default=None, sa_type=String(10))  # type: ignore[call-overload]
+    # Re-guarantee: the re-guarantor holds `ceded_liability` of `liability`; the guarantor the rest.
+    reguarantor_id: UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("guarantee_companies.id"), nullable=True)
+    )
+    ceded_liability: Decimal = _money(default=ZERO)
+    reguarantor_paid: Decimal = _money(default=ZERO)
     origin: str = Field(default="event", sa_type=String(16))  # type: ignore[call-overload]
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
@@ -193,8 +202,51 @@ class KnownOffer(Base, table=True):
     # The guarantee companies the offer's product accepts, in the bank's order of preference.
     guarantee_company_ids: list[str] = Field(default_factory=list, sa_type=JSONB)  # type: ignore[call-overload]
     startup_micro_loan: bool = Field(default=False, sa_type=Boolean)  # type: ignore[call-overload]
+    size_class: str | None = Field(default=None, sa_type=String(10))  # type: ignore[call-overload]
     status: str = Field(sa_type=String(16))  # type: ignore[call-overload]
     updated_at: datetime = _ts()
+
+
+class ReguaranteeAgreement(Base, table=True):
+    """A re-guarantor takes `share` percent of every guarantee a company issues while active (再担保)."""
+
+    __tablename__ = "reguarantee_agreements"
+    __table_args__ = (
+        # One active agreement per guaranteed company, so a guarantee's cession is never ambiguous.
+        Index(
+            "ux_reguarantee_active_company",
+            "company_id",
+            unique=True,
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    company_id: UUID = Field(sa_column=Column(ForeignKey("guarantee_companies.id"), nullable=False))
+    reguarantor_id: UUID = Field(sa_column=Column(ForeignKey("guarantee_companies.id"), nullable=False))
+    share: Decimal = Field(sa_type=Numeric(7, 4))  # type: ignore[call-overload]
+    status: str = Field(sa_type=String(10))  # type: ignore[call-overload]
+    created_by: str = Field(sa_type=String(200))  # type: ignore[call-overload]
+    created_at: datetime = _ts()
+    ended_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+
+class FundEntry(Base, table=True):
+    """One line of a risk-compensation fund's ledger: an appropriation in, or a payout on a claim."""
+
+    __tablename__ = "compensation_fund_entries"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    fund: str = Field(sa_type=String(32), index=True)  # type: ignore[call-overload]
+    kind: str = Field(sa_type=String(16))  # type: ignore[call-overload]
+    amount: Decimal = _money()  # always positive; the kind says which way it goes
+    guarantee_id: UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("guarantees.id"), nullable=True)
+    )
+    year: int | None = Field(default=None, sa_type=Integer)  # type: ignore[call-overload]
+    note: str | None = Field(default=None, sa_type=Text)  # type: ignore[call-overload]
+    recorded_by: str = Field(sa_type=String(200))  # type: ignore[call-overload]
+    recorded_at: datetime = _ts()
 
 
 class ComplianceState(Base, table=True):

@@ -10,7 +10,8 @@ from uuid import UUID
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from guarantee_registry.db import repositories as repo
-from guarantee_registry.db.tables import Guarantee, GuaranteeCompany, KnownOffer
+from guarantee_registry.db.tables import Guarantee, GuaranteeCompany, KnownOffer, ReguaranteeAgreement
+from guarantee_registry.domain import compensation_funds
 from guarantee_registry.domain.companies import Actor, bump_version, publish_capacity, record_change
 from guarantee_registry.domain.rules import (
     MANAGERS,
@@ -20,10 +21,11 @@ from guarantee_registry.domain.rules import (
     Policy,
     Refusal,
     capacity_of,
+    ceded,
     check_capacity,
+    fund_for,
     liability_of,
     money,
-    risk_compensation,
 )
 from smefin.auth import Principal, Role
 from smefin.contracts.financing import OfferTerms
@@ -51,6 +53,7 @@ class GuaranteeRequest:
     request_id: UUID | None = None
     guarantor_share: Decimal | None = None
     startup_micro_loan: bool | None = None
+    size_class: str | None = None  # the borrower's, for the small and micro compensation scheme
     origin: str = "event"
     # Set when the named company itself approves a guarantee its rules held for approval.
     approved_by: UUID | None = None
@@ -89,9 +92,11 @@ async def request_guarantee(
             origin=req.origin,
         )
     g.request_id, g.amount, g.guarantor_share, g.startup_micro_loan = req.request_id, req.amount, share, micro
-    g.updated_at = utcnow()
+    g.size_class, g.updated_at = req.size_class, utcnow()
     ids = list(dict.fromkeys(i for i in map(_uuid, req.company_ids) if i is not None))
-    locked = await repo.lock_companies(session, ids)
+    agreements = await repo.active_agreements(session, ids)
+    # The re-guarantors are locked with the companies, all in id order, so no two requests deadlock.
+    locked = await repo.lock_companies(session, [*ids, *(a.reguarantor_id for a in agreements.values())])
     refusals: list[Refusal] = []
     if not req.company_ids:
         refusals.append(Refusal("no_guarantor_named", "the offer names no guarantee company"))
@@ -101,8 +106,13 @@ async def request_guarantee(
         c = locked.get(cid)
         if c is None:
             continue
+        reguarantor, cession = await _cession(
+            session, policy, agreements.get(c.id), locked, req.uscc, liability
+        )
         cap = capacity_of(c.net_assets, c.outstanding, c.serves_small_micro_agri, policy)
-        refusal = check_capacity(cap, await repo.client_exposure(session, c.id, req.uscc), liability)
+        refusal = check_capacity(
+            cap, await repo.client_exposure(session, c.id, req.uscc), liability - cession
+        )
         g.company_id = c.id
         if refusal is not None:
             refusals.append(refusal)
@@ -115,7 +125,10 @@ async def request_guarantee(
             await session.flush()
             return g
         g.status, g.liability, g.reason_code, g.reason = GuaranteeStatus.ISSUED.value, liability, None, None
-        c.outstanding = money(c.outstanding + liability)
+        g.ceded_liability, g.reguarantor_id = cession, reguarantor.id if reguarantor else None
+        c.outstanding = money(c.outstanding + liability - cession)
+        if reguarantor is not None:
+            reguarantor.outstanding = money(reguarantor.outstanding + cession)
         session.add(g)
         await session.flush()
         await outbox.add(
@@ -128,14 +141,39 @@ async def request_guarantee(
                 amount=g.amount,
                 guarantor_share=share,
                 bank_share=100 - share,
+                ceded_liability=cession,
+                reguarantor_id=g.reguarantor_id,
             ),
             subject=str(g.id),
         )
         await publish_capacity(session, outbox, policy, c)
+        if reguarantor is not None:
+            await publish_capacity(session, outbox, policy, reguarantor)
         return g
     return await refuse(
         session, outbox, g, code=refusals[-1].code, reason="; ".join(r.reason for r in refusals)
     )
+
+
+async def _cession(
+    session: AsyncSession,
+    policy: Policy,
+    agreement: ReguaranteeAgreement | None,
+    locked: dict[UUID, GuaranteeCompany],
+    uscc: str,
+    liability: Decimal,
+) -> tuple[GuaranteeCompany | None, Decimal]:
+    """The re-guarantor and the part of `liability` it takes over, when its own capacity allows (再担保)."""
+    reguarantor = locked.get(agreement.reguarantor_id) if agreement else None
+    if agreement is None or reguarantor is None:
+        return None, ZERO
+    part = ceded(liability, agreement.share)
+    cap = capacity_of(
+        reguarantor.net_assets, reguarantor.outstanding, reguarantor.serves_small_micro_agri, policy
+    )
+    if check_capacity(cap, await repo.client_exposure(session, reguarantor.id, uscc), part) is not None:
+        return None, ZERO  # the re-guarantor is full: the guarantor must carry it all, or refuse
+    return reguarantor, part
 
 
 async def refuse(session: AsyncSession, outbox: Outbox, g: Guarantee, *, code: str, reason: str) -> Guarantee:
@@ -158,14 +196,40 @@ async def refuse(session: AsyncSession, outbox: Outbox, g: Guarantee, *, code: s
     return g
 
 
-async def _settle(session: AsyncSession, offer_id: UUID) -> tuple[Guarantee, GuaranteeCompany] | None:
+@dataclass(frozen=True)
+class Settled:
+    """A guarantee leaving the books, with its guarantor and re-guarantor (both locked)."""
+
+    g: Guarantee
+    c: GuaranteeCompany
+    reguarantor: GuaranteeCompany | None
+
+
+async def _settle(session: AsyncSession, offer_id: UUID) -> Settled | None:
     g = await repo.guarantee_by_offer(session, offer_id, for_update=True)
     if g is None or g.status != GuaranteeStatus.ISSUED or g.company_id is None:
         return None  # not guaranteed here, refused, or already settled: nothing to do
-    c = await repo.get_company(session, g.company_id, for_update=True)
-    assert c is not None  # foreign key
-    c.outstanding = max(money(c.outstanding - g.liability), ZERO)
-    return g, c
+    return await _take_off_books(session, g)
+
+
+async def _take_off_books(session: AsyncSession, g: Guarantee) -> Settled:
+    """Release an issued guarantee's liability from the guarantor and its re-guarantor."""
+    assert g.company_id is not None
+    locked = await repo.lock_companies(
+        session, [g.company_id, *([g.reguarantor_id] if g.reguarantor_id else [])]
+    )
+    c = locked[g.company_id]  # foreign keys
+    c.outstanding = max(money(c.outstanding - (g.liability - g.ceded_liability)), ZERO)
+    reguarantor = locked.get(g.reguarantor_id) if g.reguarantor_id else None
+    if reguarantor is not None:
+        reguarantor.outstanding = max(money(reguarantor.outstanding - g.ceded_liability), ZERO)
+    return Settled(g, c, reguarantor)
+
+
+async def _publish_capacities(session: AsyncSession, outbox: Outbox, policy: Policy, s: Settled) -> None:
+    await publish_capacity(session, outbox, policy, s.c)
+    if s.reguarantor is not None:
+        await publish_capacity(session, outbox, policy, s.reguarantor)
 
 
 async def release_guarantee(
@@ -175,7 +239,7 @@ async def release_guarantee(
     settled = await _settle(session, offer_id)
     if settled is None:
         return None
-    g, c = settled
+    g, c = settled.g, settled.c
     g.status, g.loan_id, g.updated_at = GuaranteeStatus.RELEASED.value, loan_id, utcnow()
     await session.flush()
     await outbox.add(
@@ -185,7 +249,7 @@ async def release_guarantee(
         ),
         subject=str(g.id),
     )
-    await publish_capacity(session, outbox, policy, c)
+    await _publish_capacities(session, outbox, policy, settled)
     return g
 
 
@@ -197,33 +261,52 @@ async def claim_guarantee(
     loan_id: UUID | None,
     principal: Decimal,
 ) -> Guarantee | None:
-    """The loan defaulted: the guarantor pays its share of the outstanding principal (代偿); for start-up
-    micro loans the risk-compensation fund reimburses part, and the rest reduces net assets."""
+    """The loan defaulted: the guarantor pays its share of the outstanding principal (代偿), a re-guarantor
+    its ceded part of that; for start-up micro loans and small or micro clients a compensation fund
+    reimburses part of the guarantor's own payment, within what the fund holds; the rest reduces net assets."""
     settled = await _settle(session, offer_id)
     if settled is None:
         return None
-    g, c = settled
+    g, c, reguarantor = settled.g, settled.c, settled.reguarantor
     paid = liability_of(min(principal, g.amount), g.guarantor_share)
+    reguarantor_paid = money(paid * g.ceded_liability / g.liability) if g.liability > 0 else ZERO
+    own_paid = paid - reguarantor_paid
+    fund = fund_for(g.startup_micro_loan, g.size_class)
     comp = ZERO
-    if g.startup_micro_loan:
-        await repo.advisory_lock(session, repo.LOCK_RISK_FUND)
-        comp = risk_compensation(paid, await repo.risk_compensation_used(session), policy)
+    if fund is not None:
+        comp = await compensation_funds.pay_out(
+            session=session, policy=policy, fund=fund, guarantee=g, paid=own_paid
+        )
     g.status, g.loan_id, g.updated_at = GuaranteeStatus.CLAIMED.value, loan_id, utcnow()
     g.claim_principal, g.guarantor_paid, g.risk_compensation = principal, paid, comp
+    g.compensation_fund, g.reguarantor_paid = (fund.value if comp > 0 and fund else None), reguarantor_paid
     before = c.net_assets
-    c.net_assets = money(c.net_assets - paid + comp)
+    c.net_assets = money(c.net_assets - own_paid + comp)
     bump_version(c)
     await session.flush()
+    claim = {"guarantee_id": str(g.id), "paid": str(own_paid), "risk_compensation": str(comp)}
     await record_change(
         session,
         c,
         "guarantee_claimed",
-        {
-            "net_assets": {"from": str(before), "to": str(c.net_assets)},
-            "claim": {"guarantee_id": str(g.id), "paid": str(paid), "risk_compensation": str(comp)},
-        },
+        {"net_assets": {"from": str(before), "to": str(c.net_assets)}, "claim": claim},
         Actor.event("loan.defaulted"),
     )
+    if reguarantor is not None and reguarantor_paid > 0:
+        r_before = reguarantor.net_assets
+        reguarantor.net_assets = money(reguarantor.net_assets - reguarantor_paid)
+        bump_version(reguarantor)
+        await session.flush()
+        await record_change(
+            session,
+            reguarantor,
+            "reguarantee_claimed",
+            {
+                "net_assets": {"from": str(r_before), "to": str(reguarantor.net_assets)},
+                "claim": {"guarantee_id": str(g.id), "paid": str(reguarantor_paid), "for_company": str(c.id)},
+            },
+            Actor.event("loan.defaulted"),
+        )
     await outbox.add(
         session,
         GuaranteeClaimed(
@@ -235,10 +318,12 @@ async def claim_guarantee(
             risk_compensation=comp,
             guarantor_paid=paid,
             startup_micro_loan=g.startup_micro_loan,
+            compensation_fund=g.compensation_fund,
+            reguarantor_paid=reguarantor_paid,
         ),
         subject=str(g.id),
     )
-    await publish_capacity(session, outbox, policy, c)
+    await _publish_capacities(session, outbox, policy, settled)
     return g
 
 
@@ -256,6 +341,7 @@ async def record_offer(session: AsyncSession, offer: OfferTerms, status: OfferSt
             guaranteed=offer.guaranteed,
             guarantee_company_ids=[str(c) for c in offer.guarantee_company_ids],
             startup_micro_loan=offer.startup_micro_loan,
+            size_class=offer.size_class,
             status=status.value,
             updated_at=utcnow(),
         ),
@@ -329,6 +415,7 @@ async def approve(
             company_ids=[str(g.company_id)],
             guarantor_share=g.guarantor_share,
             startup_micro_loan=g.startup_micro_loan,
+            size_class=g.size_class,
             origin=g.origin,
             approved_by=g.company_id,
         ),
@@ -363,11 +450,10 @@ async def cancel(
     g = await _own(session, guarantee_id, principal)
     if g.status != GuaranteeStatus.ISSUED:
         raise Conflict(f"guarantee {guarantee_id} is {g.status}; only an issued guarantee can be cancelled")
-    assert g.company_id is not None
-    c = await repo.get_company(session, g.company_id, for_update=True)
-    assert c is not None  # foreign key
+    c = await repo.get_company(session, g.company_id, for_update=False) if g.company_id else None
+    assert c is not None  # an issued guarantee has its company
     before = c.outstanding
-    c.outstanding = max(money(c.outstanding - g.liability), money(Decimal(0)))
+    settled = await _take_off_books(session, g)
     g.status, g.reason_code, g.reason, g.updated_at = (
         GuaranteeStatus.CANCELLED.value,
         "cancelled",
@@ -399,5 +485,5 @@ async def cancel(
         ),
         subject=str(g.id),
     )
-    await publish_capacity(session, outbox, policy, c)
+    await _publish_capacities(session, outbox, policy, settled)
     return g

@@ -83,6 +83,36 @@ class Policy:
     risk_compensation_ratio: Decimal = Decimal("0.50")
     # Offers without an explicit start-up micro loan flag count as one up to this amount.
     startup_micro_loan_max: Decimal = Decimal("300000")
+    # 融资性担保小微企业贷款风险补偿 (2013 policy): the policy names no sum, so the opening balance is the
+    # office's to set; the share of a small or micro client's claim it reimburses the guarantor.
+    small_micro_fund_total: Decimal = Decimal("20000000")
+    small_micro_compensation_ratio: Decimal = Decimal("0.30")
+    # Re-guarantee (再担保): the largest share of a guarantor's liability one agreement may cede.
+    max_reguarantee_share: Decimal = Decimal("90")
+
+
+class CompensationFund(StrEnum):
+    """The risk-compensation funds (风险补偿资金), each a ledger that never goes below zero."""
+
+    STARTUP_MICRO = "startup_micro"  # 创业小额担保贷款风险补偿 (2011)
+    SMALL_MICRO_GUARANTEED = "small_micro_guaranteed"  # 融资性担保小微企业贷款风险补偿 (2013)
+
+
+class FundEntryKind(StrEnum):
+    """A fund ledger line: money in from the budget, or out to a guarantor on a claim."""
+
+    APPROPRIATION = "appropriation"
+    PAYOUT = "payout"
+
+
+class AgreementStatus(StrEnum):
+    """A re-guarantee agreement is active until it is ended; ended ones keep their past cessions."""
+
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+SMALL_AND_MICRO = frozenset({"small", "micro"})
 
 
 # ---- capacity ---------------------------------------------------------------------------------
@@ -152,9 +182,36 @@ def check_capacity(cap: Capacity, client_exposure: Decimal, liability: Decimal) 
 
 
 def risk_compensation(guarantor_paid: Decimal, fund_used: Decimal, policy: Policy) -> Decimal:
-    """What the risk-compensation fund reimburses on a start-up micro loan claim, within what is left."""
-    left = max(policy.risk_compensation_fund_total - fund_used, ZERO)
-    return min(money(guarantor_paid * policy.risk_compensation_ratio), left)
+    """What the start-up fund reimburses on a start-up micro loan claim, within what is left."""
+    return compensation(
+        guarantor_paid, policy.risk_compensation_fund_total - fund_used, policy.risk_compensation_ratio
+    )
+
+
+def compensation(guarantor_paid: Decimal, balance: Decimal, ratio: Decimal) -> Decimal:
+    """A fund's share of what the guarantor paid, never more than the fund holds (it cannot go below zero)."""
+    return min(money(guarantor_paid * ratio), max(balance, ZERO))
+
+
+def fund_for(startup_micro_loan: bool, size_class: str | None) -> CompensationFund | None:
+    """Which compensation scheme a defaulted guaranteed loan falls under, if any (start-up first)."""
+    if startup_micro_loan:
+        return CompensationFund.STARTUP_MICRO
+    if size_class in SMALL_AND_MICRO:
+        return CompensationFund.SMALL_MICRO_GUARANTEED
+    return None
+
+
+def fund_terms(fund: CompensationFund, policy: Policy) -> tuple[Decimal, Decimal]:
+    """The fund's opening balance and the share of a claim it reimburses."""
+    if fund is CompensationFund.STARTUP_MICRO:
+        return policy.risk_compensation_fund_total, policy.risk_compensation_ratio
+    return policy.small_micro_fund_total, policy.small_micro_compensation_ratio
+
+
+def ceded(liability: Decimal, share: Decimal) -> Decimal:
+    """The part of a liability a re-guarantor takes over at `share` percent (再担保)."""
+    return money(liability * share / 100)
 
 
 # ---- coverage ---------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ def make_handlers(policy: Policy) -> dict[str, Handler]:
                 amount=payload.amount,
                 company_ids=payload.guarantee_company_ids,
                 startup_micro_loan=micro,
+                size_class=payload.size_class,
             ),
         )
 

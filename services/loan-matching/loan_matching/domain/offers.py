@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loan_matching.db import access
 from loan_matching.db import repositories as repo
-from loan_matching.db.tables import FinancingRequest, Match, Offer, Product
+from loan_matching.db.tables import Enterprise, FinancingRequest, Match, Offer, Product
 from loan_matching.domain.matches import propose_next, readable_match, record_outcome
 from loan_matching.domain.scoring import GUARANTEED_KINDS
 from loan_matching.domain.statuses import (
@@ -122,7 +122,11 @@ async def accept_offer(
     req.status = RequestStatus.PENDING_GUARANTEE if o.guaranteed else RequestStatus.ACCEPTED
     product = await session.get(Product, o.product_id)
     micro = product is not None and product.kind == "startup_micro_guaranteed"
-    await outbox.add(session, ev.OfferAccepted(**terms(o), startup_micro_loan=micro), subject=str(req.id))
+    borrower = await session.get(Enterprise, o.uscc)
+    accepted = ev.OfferAccepted(
+        **terms(o), startup_micro_loan=micro, size_class=borrower.size_class if borrower else None
+    )
+    await outbox.add(session, accepted, subject=str(req.id))
     if not o.guaranteed:
         await outbox.add(
             session,

@@ -49,6 +49,9 @@ class OfferTerms(EventPayload):
     guarantee_company_ids: list[str] = []
     # A start-up micro guaranteed loan (创业小额担保贷款) draws the risk-compensation fund on default.
     startup_micro_loan: bool = False
+    # The borrower's size class (2011 standard) when the offer was accepted: small and micro loans a
+    # financing guarantee company guarantees draw the 2013 risk-compensation scheme on default.
+    size_class: str | None = None
 
 
 @event("offer.made", topic=Topic.FINANCING)

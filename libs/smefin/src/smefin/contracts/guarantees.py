@@ -48,6 +48,9 @@ class GuaranteeIssued(GuaranteeFacts):
 
     guarantor_share: Decimal  # percent of the loan the guarantor carries, e.g. 80
     bank_share: Decimal | None = None
+    # Re-guarantee (再担保): the part of the guarantor's liability a re-guarantor took over, and who.
+    ceded_liability: Decimal = Decimal("0")
+    reguarantor_id: UUID | None = None
 
 
 @event("guarantee.refused", topic=Topic.GUARANTEES)
@@ -73,6 +76,9 @@ class GuaranteeClaimed(GuaranteeFacts):
     risk_compensation: Decimal = Decimal("0")
     guarantor_paid: Decimal | None = None
     startup_micro_loan: bool = False
+    # Which compensation fund paid (startup_micro / small_micro_guaranteed), and the re-guarantor's part.
+    compensation_fund: str | None = None
+    reguarantor_paid: Decimal = Decimal("0")
 
 
 @event("guarantee.cancelled", topic=Topic.GUARANTEES)
