@@ -3,6 +3,7 @@ roll-ups, growth rates, overdue lists and late counties checked against sums com
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -405,6 +406,13 @@ async def test_reports_are_validated_and_a_county_file_reports_each_bad_row(
         )
         assert r.status_code == 200, r.text
         assert [i["payload"]["period"] for i in r.json()["items"]] == ["2025-03"]
+
+        # Two filings of one period at once: one is stored, the other is a 409, never a 500.
+        twice = good | {"period": "2025-06"}
+        both = await asyncio.gather(
+            *(c.post("/api/v1/operating-reports", json=twice, headers=a) for _ in range(2))
+        )
+        assert sorted(r.status_code for r in both) == [201, 409], [r.text for r in both]
 
         this_month = date.today().strftime("%Y-%m")
         cases: list[tuple[dict[str, Any], str]] = [

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any, NoReturn
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from credit_info.db import access
@@ -205,7 +206,13 @@ async def _store(
         created_at=now,
     )
     session.add(report)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError:
+        # Another request filed or corrected the same period at the same moment; nothing is kept.
+        raise Conflict(
+            f"{ent.uscc} {period} was just reported by another request; read it and retry"
+        ) from None
     return report
 
 

@@ -318,6 +318,8 @@ async def _timeliness(
     scope = league_scope(principal, league_code)
     if as_of > date.today():
         raise Unprocessable("as_of must not be in the future")
+    if as_of.year < 1991:
+        raise Unprocessable("as_of must be in 1991 or later (the ledger starts in 1990)")
     ents = await ledger.ledger_enterprises(session, scope)
     wanted = sorted({str(s) for f in Frequency for s in periods_for(f)})
     first = await ledger.first_reports(session, wanted, scope)

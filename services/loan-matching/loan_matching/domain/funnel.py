@@ -43,6 +43,7 @@ STEPS = (
 )
 UNKNOWN = "(unknown)"
 MAX_DAYS = 3660  # a window of ten years is the most one funnel reads
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 1, 1)
 
 
 class FunnelBy(StrEnum):
@@ -242,6 +243,8 @@ async def funnel(
     """The funnel of requests submitted from `from_date` to `to_date` (inclusive)."""
     principal.require(*OFFICE_ROLES, Role.SERVICE)
     scope = league_scope(principal, league_code)
+    if from_date < EARLIEST or to_date > LATEST:
+        raise Unprocessable(f"the window must lie between {EARLIEST} and {LATEST}")
     if from_date > to_date:
         raise Unprocessable("from_date must not be after to_date")
     if (to_date - from_date).days > MAX_DAYS:
