@@ -209,15 +209,8 @@ async def funnel_rows(
             .where(col(Offer.request_id).in_(wanted))
         )
     )
-    kinds: dict[uuid.UUID, str] = dict(
-        (
-            await session.execute(
-                select(col(Product.id), col(Product.kind)).where(
-                    col(Product.id).in_({m.product_id for m in matches})
-                )
-            )
-        )
-        .tuples()
-        .all()
+    q_kinds = select(col(Product.id), col(Product.kind)).where(
+        col(Product.id).in_({m.product_id for m in matches})
     )
+    kinds: dict[uuid.UUID, str] = {pid: kind for pid, kind in (await session.execute(q_kinds)).all()}
     return requests, matches, offers, loans, kinds
