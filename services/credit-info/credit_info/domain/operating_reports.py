@@ -159,6 +159,7 @@ async def _store(
 ) -> OperatingReport:
     """Insert a version, supersede the previous one, and carry the figures into the credit record."""
     now = utcnow()
+    code = ent.uscc  # read now: after a failed flush the row's attributes cannot be loaded
     if previous is not None:
         previous.superseded_at = now
         session.add(previous)
@@ -210,9 +211,7 @@ async def _store(
         await session.flush()
     except IntegrityError:
         # Another request filed or corrected the same period at the same moment; nothing is kept.
-        raise Conflict(
-            f"{ent.uscc} {period} was just reported by another request; read it and retry"
-        ) from None
+        raise Conflict(f"{code} {period} was just reported by another request; read it and retry") from None
     return report
 
 
