@@ -508,3 +508,12 @@ async def test_reports_are_validated_and_a_county_file_reports_each_bad_row(
             headers=CSV | OFFICE,
         )
         assert r.status_code == 422
+        # A file the CSV reader cannot parse (a bare carriage return in a cell) is a 422, not a 500.
+        r = await c.post(
+            "/api/v1/operating-reports/imports",
+            params={"county_code": "150102", "batch_id": "x4"},
+            content=head.encode() + b"A\rB,2025-Q1,1,1,1,1,1,0,,\n",
+            headers=CSV | OFFICE,
+        )
+        assert r.status_code == 422
+        assert "cannot be read" in r.json()["detail"]

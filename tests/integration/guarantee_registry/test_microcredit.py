@@ -91,6 +91,10 @@ async def test_microcredit_coverage_sits_beside_guarantee_coverage(infra: Infra,
             assert r.status_code == 422, (bad, r.text)
             assert field in r.text, (field, r.text)
 
+        r = await c.get(
+            "/api/v1/microcredit-companies/coverage", params={"league_code": "000000"}, headers=OFFICE
+        )
+        assert r.status_code == 422
         r = await c.get("/api/v1/microcredit-companies/coverage", headers=OFFICE)
         assert r.status_code == 200, r.text
         body = r.json()

@@ -112,7 +112,11 @@ async def coverage(
     obligations: dict[tuple[str, str], Obligation] = {
         (o.scope, o.code): o for o in (*report.counties, *report.zones)
     }
-    places = [("county", c.code, c.name, c.league_code) for c in counties(scope)]
+    try:
+        in_scope = counties(scope)
+    except UnknownDivision as exc:
+        raise Unprocessable(str(exc)) from None
+    places = [("county", c.code, c.name, c.league_code) for c in in_scope]
     places += [
         ("zone", z.code, z.name, z.league_code)
         for z in await repo.all_zones(session)
