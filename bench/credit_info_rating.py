@@ -25,13 +25,8 @@ import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-from credit_info.domain.rating_model import (
-    EnterpriseView,
-    RecordView,
-    baseline_cross_validated_auc,
-    cross_validated_auc,
-    load_model,
-)
+from credit_info.domain.rating_model import EnterpriseView, RecordView, load_model
+from credit_info.models.training import baseline_cross_validated_auc, cross_validated_auc
 
 FOLDS, REPEATS = 10, 3
 

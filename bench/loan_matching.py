@@ -6,7 +6,9 @@ Ceilings, measured in the same run:
   and an argmax per request, nothing else). The real path also evaluates every eligibility rule,
   prices every pair and builds what it scores from, so it does more than the ceiling.
 - assignment: the LP relaxation of the same round solved by HiGHS (scipy): its value bounds any
-  assignment, and its time is what one exact linear solve of the round costs here.
+  assignment, and its time is what one exact linear solve of the round costs here. The round
+  itself no longer solves it: its bound comes from Lagrangian prices and one flow (see
+  `loan_matching.domain.assignment`), and `gap_to_lp` shows how close that bound's solution is.
 """
 
 from __future__ import annotations
@@ -17,45 +19,63 @@ from typing import Any
 import numpy as np
 
 from loan_matching.domain.assignment import REL_GAP, lp_bound, solve
-from loan_matching.domain.matching_model import FEATURES, grid_features, load_model, synthetic_batches
-from loan_matching.domain.ranking import rank_grid
+from loan_matching.domain.matching_model import FEATURES, grid_features, load_model
+from loan_matching.domain.ranking import THREADS, rank_grid
 from loan_matching.domain.scoring import evaluate_rules, indicative_rate
+from loan_matching.models.training import synthetic_batches
 
 GOAL_PAIRS_PER_SECOND = 30e6
 
 
-def scoring(n_req: int = 10_000, n_prod: int = 1_000, chunk: int = 250) -> dict[str, Any]:
-    """Pairs per second of `rank_grid` and of the plain numpy pass, interleaved chunk by chunk."""
+def scoring(n_req: int = 10_000, n_prod: int = 1_000, chunk: int = 250, repeats: int = 3) -> dict[str, Any]:
+    """Pairs per second of `rank_grid` and of the plain numpy pass, interleaved chunk by chunk.
+
+    Each chunk is timed `repeats` times on both sides, alternately, and the fastest of each counts
+    (as timeit does): on a shared 2-core machine a single pass measures the neighbours' load as
+    much as the code. The first pass of each side is reported too.
+    """
     model = load_model()
     req, prod = synthetic_batches(np.random.default_rng(7), n_req, n_prod)
     pairs = n_req * n_prod
-    print(f"  ranking {n_req:,} requests x {n_prod:,} products = {pairs:,} pairs, model {model.version}")
-    ours = plain = 0.0
+    print(
+        f"  ranking {n_req:,} requests x {n_prod:,} products = {pairs:,} pairs, model {model.version}, "
+        f"{THREADS} thread(s), fastest of {repeats} per chunk"
+    )
+    ours = plain = ours_first = plain_first = 0.0
     eligible = 0
     w = np.linspace(-0.5, 0.5, len(FEATURES)).astype(np.float32)
     for s in range(0, n_req, chunk):
         sub = req.take(slice(s, s + chunk))
-        t = time.perf_counter()
-        ranked = rank_grid(sub, prod, model)
-        ranked.expected_value.argmax(axis=1)  # the best product per request, as the service takes it
-        ours += time.perf_counter() - t
-        eligible += int(ranked.eligible.sum())
         # The ceiling's input, built outside its timing: the same pairs' feature matrix.
         x = np.nan_to_num(grid_features(sub, prod, indicative_rate(sub, prod), evaluate_rules(sub, prod)))
-        t = time.perf_counter()
-        score = 1 / (1 + np.exp(-(x @ w)))
-        score.reshape(len(sub), n_prod).argmax(axis=1)
-        plain += time.perf_counter() - t
+        best_ours = best_plain = np.inf
+        for k in range(repeats):
+            t = time.perf_counter()
+            ranked = rank_grid(sub, prod, model)
+            ranked.expected_value.argmax(axis=1)  # the best product per request, as the service takes it
+            took = time.perf_counter() - t
+            best_ours, ours_first = min(best_ours, took), ours_first + (took if k == 0 else 0.0)
+            t = time.perf_counter()
+            score = 1 / (1 + np.exp(-(x @ w)))
+            score.reshape(len(sub), n_prod).argmax(axis=1)
+            took = time.perf_counter() - t
+            best_plain, plain_first = min(best_plain, took), plain_first + (took if k == 0 else 0.0)
+        ours, plain = ours + best_ours, plain + best_plain
+        eligible += int(ranked.eligible.sum())
         if (s // chunk) % 8 == 7:
             print(f"    {s + len(sub):>6,} requests ranked", flush=True)
     return {
         "pairs": pairs,
         "eligible_pairs": eligible,
         "model": model.version,
+        "threads": THREADS,
+        "repeats": repeats,
         "scoring_seconds": round(ours, 3),
         "scoring_pairs_per_second": round(pairs / ours),
         "plain_numpy_seconds": round(plain, 3),
         "plain_numpy_pairs_per_second": round(pairs / plain),
+        "first_pass_scoring_pairs_per_second": round(pairs / ours_first),
+        "first_pass_plain_numpy_pairs_per_second": round(pairs / plain_first),
         "held_out": {k: model.card["held_out"][k] for k in ("auc", "brier", "log_loss", "ece")},
         "held_out_before": model.card.get("compared_with"),
     }
@@ -79,7 +99,9 @@ def rounds(n_req: int = 10_000, banks: int = 50) -> dict[str, Any]:
         ),  # ten banks' amount quotas bind
     ):
         print(f"  assignment round with {label.replace('_', ' ')}: {len(ri):,} eligible pairs", flush=True)
+        cpu = time.process_time()
         sol = solve(ri, pj, value, req.amount, quota, qa, n_requests=n_req)
+        cpu = time.process_time() - cpu  # beside the wall time: what the round itself used
         t = time.perf_counter()
         lp = lp_bound(ri, pj, value, req.amount, quota, qa, n_requests=n_req)
         lp_seconds = time.perf_counter() - t
@@ -96,6 +118,7 @@ def rounds(n_req: int = 10_000, banks: int = 50) -> dict[str, Any]:
             "lp_bound": round(lp, 2),
             "gap_to_lp": max(0.0, (lp - sol.objective) / lp),
             "seconds": round(sol.seconds, 3),
+            "cpu_seconds": round(cpu, 3),
             "lp_seconds": round(lp_seconds, 3),
             "amount_quotas_held": bool((used <= qa).all()),
             "solver": sol.solver,

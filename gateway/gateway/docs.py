@@ -38,7 +38,7 @@ PUBLIC_OPERATIONS = {
     ("post", "/api/v1/signup"),
     ("post", "/api/v1/invitations/accept"),
 }
-PUBLIC_PATH_PREFIXES = ("/api/v1/reference/",)
+PUBLIC_PATH_PREFIXES = ("/api/v1/reference/", "/api/v1/previews/public")
 SECURITY_SCHEMES = {
     "apiKey": {
         "type": "http",
@@ -172,6 +172,17 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]]) 
                 responses = op.setdefault("responses", {})
                 if public:
                     op["security"] = []
+                    # The door's per-address and login limits apply to the open routes too.
+                    for status in ("429", "503"):
+                        responses.setdefault(
+                            status,
+                            {
+                                "description": DOOR_RESPONSES[status],
+                                "content": {
+                                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                                },
+                            },
+                        )
                 else:
                     for status, description in DOOR_RESPONSES.items():
                         responses.setdefault(
@@ -183,7 +194,8 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]]) 
                                 },
                             },
                         )
-                if method == "post" and not public:
+                # Only forwarded POSTs replay a key; the door's own (one-time secrets) ignore it.
+                if method == "post" and not public and source != "gateway":
                     params = op.setdefault("parameters", [])
                     if not any(p.get("name") == "Idempotency-Key" for p in params):
                         params.append(IDEMPOTENCY_PARAMETER)
@@ -206,6 +218,31 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]]) 
         }
     )
     return merged
+
+
+class DocumentedMethods:
+    """Which methods the public document lists for a path, so the door answers 405 with a true `Allow`."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        from starlette.routing import compile_path
+
+        self.templates = [
+            (compile_path(path)[0], path.count("{"), sorted(m.upper() for m in item if m in METHODS))
+            for path, item in document.get("paths", {}).items()
+        ]
+
+    @classmethod
+    def published(cls) -> DocumentedMethods:
+        """From the committed document (empty when it was never generated)."""
+        try:
+            return cls(json.loads(OPENAPI_FILE.read_text()))
+        except FileNotFoundError:
+            return cls({})
+
+    def allowed(self, path: str) -> list[str] | None:
+        """The methods of the most specific documented template matching `path`; None if none does."""
+        matches = [(braces, methods) for regex, braces, methods in self.templates if regex.fullmatch(path)]
+        return min(matches)[1] if matches else None
 
 
 def service_documents() -> dict[str, dict[str, Any]]:

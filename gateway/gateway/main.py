@@ -29,7 +29,8 @@ from gateway.routes import GATEWAY_RESOURCES, ROUTES, service_for
 from gateway.settings import Settings
 from smefin.db import Database, database_unreachable
 from smefin.errors import DomainError, Unauthorized
-from smefin.logging import configure_logging, get_logger, request_id_var
+from smefin.logging import REQUEST_ID_HEADER, configure_logging, get_logger, request_id_var
+from smefin.openapi import service_openapi
 from smefin.web import (
     BodyGuardMiddleware,
     RequestContextMiddleware,
@@ -72,16 +73,20 @@ def _install_error_handlers(app: FastAPI) -> None:
         return validation_problem(exc)
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # This handler runs outside the request-context middleware: the id is on the request's state.
+        rid = getattr(request.state, "request_id", None) or request_id_var.get()
         if database_unreachable(exc):
-            return database_unavailable_response(exc, request_id_var.get())
-        log.exception("http.unhandled", error=repr(exc))
+            return database_unavailable_response(exc, rid)
+        log.exception("http.unhandled", error=repr(exc), request_id=rid)
         return JSONResponse(
             {
-                "detail": "internal error; quote the X-Request-ID header when reporting it",
-                "request_id": request_id_var.get(),
+                "detail": f"internal error; quote request id {rid} when reporting it",
+                "code": "internal_error",
+                "request_id": rid,
             },
             status_code=500,
+            headers={REQUEST_ID_HEADER: rid} if rid else None,
         )
 
 
@@ -117,6 +122,8 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
+    # Our error bodies and every status the door answers, as the services document theirs.
+    app.openapi = lambda: service_openapi(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.policy = Policy(
         session_ttl=timedelta(minutes=settings.session_ttl_minutes),
@@ -176,14 +183,18 @@ def create_app(
     docs.install(app)
     site.install(app)
 
+    documented = docs.DocumentedMethods.published()
+
     @app.api_route(
         "/api/v1/{path:path}",
-        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         include_in_schema=False,
     )
     async def proxy(request: Request, path: str) -> Response:
         service = service_for(request.url.path)
-        if service is None:
+        # The public document is the truth for every route, the gateway's own and the services'.
+        allowed = documented.allowed(request.url.path)
+        if service is None and allowed is None:
             return JSONResponse(
                 {"detail": f"no service serves /api/v1/{path}; GET /api/v1 lists the resources"},
                 status_code=404,
@@ -191,21 +202,35 @@ def create_app(
         forwarder: Forwarder = request.app.state.forwarder
         limits: RateLimits = request.app.state.rate_limits
         address = client_ip(request) or "unknown"
+        caller = None
         if request.url.path.startswith(PUBLIC_PREFIXES):
             await limits.hit("address", address)
-            return await forwarder.forward(request, service, None)
-        try:
-            caller = await authenticate(request)
-        except Unauthorized:
-            await limits.hit("address", address)
-            raise
-        if caller is None:
-            await limits.hit("address", address)
-            raise NotAuthenticated(f"authentication required: {HOW_TO_AUTHENTICATE}")
-        request.state.caller = caller
-        if caller.credential != CredentialKind.OPERATOR:
-            await limits.hit("address", address)
-        await forwarder.check(request, caller, path.split("/", 1)[0])
+        else:
+            try:
+                caller = await authenticate(request)
+            except Unauthorized:
+                await limits.hit("address", address)
+                raise
+            if caller is None:
+                await limits.hit("address", address)
+                raise NotAuthenticated(f"authentication required: {HOW_TO_AUTHENTICATE}")
+            request.state.caller = caller
+            if caller.credential != CredentialKind.OPERATOR:
+                await limits.hit("address", address)
+        if allowed is not None and request.method not in {*allowed, *(["HEAD"] if "GET" in allowed else [])}:
+            allow = ", ".join(allowed)
+            return JSONResponse(
+                {
+                    "detail": f"{request.method} is not allowed here; allowed: {allow}",
+                    "code": "method_not_allowed",
+                },
+                status_code=405,
+                headers={"Allow": allow},
+            )
+        if service is None:  # a gateway route's documented method is answered by that route, never here
+            return JSONResponse({"detail": f"no route {request.method} /api/v1/{path}"}, status_code=404)
+        if caller is not None:
+            await forwarder.check(request, caller, path.split("/", 1)[0])
         return await forwarder.forward(request, service, caller)
 
     return app

@@ -6,6 +6,7 @@ not reach the service; a circuit breaker per service; Idempotency-Key replay for
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,7 +29,7 @@ from gateway.protection import (
     request_fingerprint,
 )
 from gateway.settings import Settings
-from smefin.auth import issue_internal_token
+from smefin.auth import Principal, issue_internal_token
 from smefin.db import Database, utcnow
 from smefin.errors import Conflict, Forbidden, Unprocessable
 from smefin.logging import REQUEST_ID_HEADER, current_request_id
@@ -51,8 +52,11 @@ READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Could not reach the service at all: safe to retry a read once.
 RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError)
 UNAVAILABLE = frozenset({502, 503, 504})
-PUBLIC_PREFIXES = ("/api/v1/reference/",)
+PUBLIC_PREFIXES = ("/api/v1/reference/", "/api/v1/previews/public")
 REPLAYED_HEADER = "Idempotent-Replayed"
+TOKEN_CACHE_SIZE = 4096
+# Answers up to this size with a Content-Length are relayed whole; larger or open-ended ones stream.
+BUFFERED_BODY_BYTES = 256 * 1024
 
 
 @dataclass
@@ -80,6 +84,7 @@ class Forwarder:
             )
             for name, url in settings.upstreams().items()
         }
+        self._tokens: dict[Principal, tuple[str, float]] = {}
 
     async def check(self, request: Request, caller: Caller, resource: str) -> None:
         """Rate limits and API key scope; raises the refusal."""
@@ -94,13 +99,27 @@ class Forwarder:
                     f"it needs {needed or 'a password login'}"
                 )
 
+    def internal_token(self, principal: Principal) -> str:
+        """A signed token for `principal`, reused while it has more than half its life left: one
+        signature per caller every TTL/2 here, and the services verify a token they have seen once."""
+        now = time.monotonic()
+        cached = self._tokens.get(principal)
+        if cached is not None and now < cached[1]:
+            return cached[0]
+        ttl = self.settings.internal_token_ttl_seconds
+        token = issue_internal_token(
+            principal, self.settings.internal_token_secret, ttl=timedelta(seconds=ttl)
+        )
+        if len(self._tokens) >= TOKEN_CACHE_SIZE:
+            self._tokens.clear()
+        self._tokens[principal] = (token, now + ttl / 2)
+        return token
+
     def headers_for(self, request: Request, caller: Caller | None) -> dict[str, str]:
         """The request's headers as the service receives them: our token, never the caller's secrets."""
         headers = {k: v for k, v in request.headers.items() if k.lower() not in NOT_FORWARDED}
         if caller is not None:
-            ttl = timedelta(seconds=self.settings.internal_token_ttl_seconds)
-            token = issue_internal_token(caller.principal, self.settings.internal_token_secret, ttl=ttl)
-            headers["authorization"] = f"Bearer {token}"
+            headers["authorization"] = f"Bearer {self.internal_token(caller.principal)}"
         if (rid := current_request_id()) is not None:
             headers[REQUEST_ID_HEADER] = rid
         return headers
@@ -127,9 +146,12 @@ class Forwarder:
     def _build(
         self, request: Request, upstream: Upstream, caller: Caller | None, content: object
     ) -> httpx.Request:
+        # The path exactly as the caller encoded it: decoding it first would turn %2F into a separator
+        # and a %00-style escape into a character no URL may carry.
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
         return self.client.build_request(
             request.method,
-            f"{upstream.url}{request.url.path}",
+            f"{upstream.url}{raw_path.decode('latin-1')}",
             params=request.query_params,
             headers=self.headers_for(request, caller),
             content=content,  # type: ignore[arg-type]
@@ -144,9 +166,13 @@ class Forwarder:
         attempts = 2 if is_read else 1
         for attempt in range(attempts):
             try:
-                response = await self.client.send(
-                    self._build(request, upstream, caller, content), stream=True
+                outgoing = self._build(request, upstream, caller, content)
+            except httpx.InvalidURL as exc:  # the caller's fault, not the service's: no breaker count
+                return JSONResponse(
+                    {"detail": f"this URL cannot be forwarded: {exc}", "code": "bad_request"}, status_code=400
                 )
+            try:
+                response = await self.client.send(outgoing, stream=True)
             except httpx.HTTPError as exc:
                 if attempt + 1 < attempts and isinstance(exc, RETRYABLE):
                     continue
@@ -173,6 +199,15 @@ class Forwarder:
         response = await self._send(request, upstream, caller)
         if isinstance(response, Response):
             return response
+        length = response.headers.get("content-length", "")
+        if request.method != "HEAD" and length.isdigit() and int(length) <= BUFFERED_BODY_BYTES:
+            # A small answer of known length goes out in one piece, raw (still encoded) as it came:
+            # streaming it would cost a task group and a disconnect listener per call.
+            try:
+                body = b"".join([chunk async for chunk in response.aiter_raw()])
+            finally:
+                await response.aclose()
+            return Response(body, status_code=response.status_code, headers=_response_headers(response))
         return StreamingResponse(
             response.aiter_raw(),
             status_code=response.status_code,

@@ -25,8 +25,12 @@ ROUTES: dict[str, str] = {
     "assignment-rounds": "loan-matching",
     "lending-reports": "loan-matching",
     "quotas": "loan-matching",
+    "previews": "loan-matching",
+    "bank-quotas": "loan-matching",
+    "credit-lines": "loan-matching",
     "model": "loan-matching",
     "funnel": "loan-matching",
+    "interest-subsidies": "loan-matching",
     # guarantee-registry
     "guarantee-companies": "guarantee-registry",
     "guarantees": "guarantee-registry",

@@ -4,6 +4,7 @@ Debian Chromium driven by Playwright. Skipped, saying why, only where no Chromiu
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import shutil
 import subprocess
@@ -16,11 +17,21 @@ from typing import Any
 
 import httpx
 import pytest
+from smefin_dev.devinfra import free_port
 
+from smefin.migrations import upgrade
 from tests.e2e.journey import enterprise_body
 from tests.integration.gateway.door import OFFICE_EMAIL, OFFICE_PASSWORD, gateway_database
 from tests.support.infra import Infra
-from tests.support.processes import gateway_process, service_process
+from tests.support.processes import (
+    ServiceUnderTest,
+    gateway_process,
+    service_env,
+    service_spec,
+    spawn_uvicorn,
+)
+from tests.support.processes import _wait_ready as wait_ready
+from tests.support.services import create_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -33,7 +44,8 @@ CHROMIUM_ARGS = [
 ]
 # Screenshots of every journey's last page: a test artifact (SMEFIN_ARTIFACTS overrides the place).
 ARTIFACTS = Path(os.environ.get("SMEFIN_ARTIFACTS", Path(__file__).resolve().parents[2] / ".artifacts"))
-SERVICES = ("credit-info", "loan-matching", "guarantee-registry")
+SERVICES = ("credit-info", "loan-matching", "guarantee-registry", "events")
+READY_SECONDS = 240  # the services were spawned together; on a loaded machine they take a while
 
 
 def ensure_chromium() -> str | None:
@@ -72,11 +84,15 @@ class Site:
 
     def bank(self, org_id: str) -> dict[str, str]:
         """A bank organisation with its admin logged in (the office creates it, the admin accepts)."""
+        return self.organisation("bank", org_id)
+
+    def organisation(self, kind: str, org_id: str) -> dict[str, str]:
+        """An organisation of `kind` (bank, organizer, ...) with its admin logged in."""
         email = f"admin@{org_id}.example"
         r = self.api.post(
             "/api/v1/organisations",
             json={
-                "kind": "bank",
+                "kind": kind,
                 "name": org_id,
                 "org_id": org_id,
                 "admin_email": email,
@@ -119,6 +135,26 @@ class Site:
         assert registered.status_code == 201, registered.text
         return headers
 
+    def loan(self, bank: dict[str, str], sme: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        """A financing request matched to `bank`, offered, accepted by the SME and disbursed."""
+        request = self.request_financing(sme, body)
+        deadline = time.monotonic() + 45
+        while True:
+            matches = self.api.get("/api/v1/matches", headers=bank).json()
+            mine = [m for m in matches if m["request_id"] == request["id"] and m["status"] == "proposed"]
+            if mine or time.monotonic() > deadline:
+                assert mine, matches
+                break
+            time.sleep(0.3)
+        offer = self.api.post(f"/api/v1/matches/{mine[0]['id']}/offer", json={}, headers=bank)
+        assert offer.status_code == 201, offer.text
+        accepted = self.api.post(f"/api/v1/offers/{offer.json()['id']}/accept", headers=sme)
+        assert accepted.status_code == 200, accepted.text
+        loan = self.api.post("/api/v1/loans", json={"offer_id": offer.json()["id"]}, headers=bank)
+        assert loan.status_code == 201, loan.text
+        created: dict[str, Any] = loan.json()
+        return created
+
     def request_financing(self, sme: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
         """Submit once loan-matching has heard of the enterprise over the broker."""
         deadline = time.monotonic() + 30
@@ -153,12 +189,25 @@ def site(infra: Infra, chromium: str, tmp_path_factory: pytest.TempPathFactory) 
     logs = tmp_path_factory.mktemp("browser-logs")
     prefix = "browser."
     with ExitStack() as stack:
-        upstreams = {
-            name: stack.enter_context(service_process(name, infra, logs, topic_prefix=prefix)).url
-            for name in SERVICES
-        }
+        # Every process is spawned before any is waited for: they start (import, connect) side by side,
+        # which on a busy machine takes a fraction of starting them one after another.
+        started: list[ServiceUnderTest] = []
+        for name in SERVICES:
+            spec = service_spec(name)
+            url = asyncio.run(create_database(infra))
+            upgrade(importlib.import_module(f"{spec.package}.main").MIGRATIONS, url)
+            port = free_port()
+            log = logs / f"{name}.log"
+            proc = spawn_uvicorn(
+                f"{spec.package}.main:create_app", port, service_env(spec, url, infra, prefix), log
+            )
+            started.append(ServiceUnderTest(spec, port, proc, log))
+            stack.callback(started[-1].stop)
+        upstreams = {s.spec.name: s.url for s in started}
         database = asyncio.run(gateway_database(infra))
         gw = stack.enter_context(gateway_process(infra, logs, upstreams, database))
+        for service in started:
+            wait_ready(service, timeout=READY_SECONDS)
         with httpx.Client(base_url=gw.url, timeout=30) as api:
             yield Site(gw.url, api)
 
@@ -173,6 +222,39 @@ def browser(chromium: str) -> Iterator[Any]:
             yield b
         finally:
             b.close()
+
+
+def confirming(page: Any) -> list[str]:
+    """Accept every confirmation the page asks, and keep what it asked."""
+    asked: list[str] = []
+
+    def confirm(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", confirm)
+    return asked
+
+
+def submit(page: Any, selector: str) -> None:
+    """Click and wait for the swapped-in answer (htmx replaces the body)."""
+    page.evaluate("document.querySelector('main').dataset.stale = 'true'")
+    page.click(selector)
+    page.wait_for_selector("main:not([data-stale])", state="attached")
+
+
+def log_in(browser: Any, url: str, email: str, password: str, *, phone: bool = False) -> tuple[Any, Any]:
+    """A new browser context (a 375-px phone or a desk), logged in through the login form."""
+    size = {"width": 375, "height": 800} if phone else {"width": 1280, "height": 900}
+    context = browser.new_context(viewport=size, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{url}/login")
+    page.fill("#f-email", email)
+    page.fill("#f-password", password)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(lambda u: not u.endswith("/login"))
+    return context, page
 
 
 def screenshot(page: Any, name: str) -> Path:

@@ -100,20 +100,20 @@ def test_bank_products_matches_offer_loan_and_keys(site: Site, browser: Any) -> 
     assert "不能撤销" in sme_asked[0]
     screenshot(sme_page, "sme-offer-accepted")
 
-    # Consents: a purpose too short is refused next to it; granted with an expiry; revoked, asked first.
+    # Consents: no purpose chosen is refused next to it; granted with an expiry; revoked, asked first.
     sme_page.goto(f"{site.url}/sme")
     sme_page.click("#credit-link")
     sme_page.wait_for_selector("#consent-form")
     assert sme_page.inner_text("#consents .empty") == "尚未授权任何银行查询。"
     sme_page.fill("#f-bank_org_id", BANK)
-    sme_page.fill("#f-purpose", "贷")
     sme_page.fill("#f-valid_until", "2031-12-31")
     _submit(sme_page, "#consent-form button[type=submit]")
-    assert "资金用途太短" in sme_page.inner_text("#err-purpose")
+    assert sme_page.inner_text("#err-purpose") == "请选择查询用途。"
     assert sme_page.input_value("#f-bank_org_id") == BANK
-    sme_page.fill("#f-purpose", "贷前调查")
+    sme_page.select_option("#f-purpose", "loan_application")
     _submit(sme_page, "#consent-form button[type=submit]")
     assert "有效期至不正确" in sme_page.inner_text("#err-valid_until")  # at most three years ahead
+    assert sme_page.input_value("#f-purpose") == "loan_application"
     next_year = (datetime.now(UTC) + timedelta(days=365)).date().isoformat()
     sme_page.fill("#f-valid_until", next_year)
     _submit(sme_page, "#consent-form button[type=submit]")

@@ -38,7 +38,8 @@ PENDING_GATEWAY_SETTINGS = {
     "GATEWAY_COOKIE_SECURE",
     "REDIS_URL",
 }
-DEFAULT_POOL = 10
+# smefin.db.Database's defaults: every connection pooled, none in overflow.
+DEFAULT_POOL = {"POOL_SIZE": 20, "MAX_OVERFLOW": 0}
 # Names Kubernetes only uses to build other values by $(NAME) expansion.
 HELPER_VARIABLES = {"DATABASE_PASSWORD", "REDIS_PASSWORD", "REDISCLI_AUTH", "REDIS_ADDR"}
 
@@ -294,7 +295,7 @@ def test_role_connection_limits_cover_the_pools_at_full_scale_and_fit_postgres()
         pool, overflow = (
             int(env[f"{service.env_prefix}DATABASE_{part}"]["value"])
             if f"{service.env_prefix}DATABASE_{part}" in env
-            else DEFAULT_POOL  # smefin.db.Database's pool_size, and SQLAlchemy's max_overflow
+            else DEFAULT_POOL[part]
             for part in ("POOL_SIZE", "MAX_OVERFLOW")
         )
         per_pod = pool + overflow

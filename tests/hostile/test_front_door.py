@@ -4,15 +4,19 @@ services behind stay ready."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
+import asyncpg
 import httpx
 import pytest
 
+from gateway.domain.credentials import digest
 from gateway.routes import ROUTES
 from smefin.auth import Principal, Role, issue_internal_token
 from smefin.settings import DEV_SECRET
@@ -54,6 +58,8 @@ BAD_CREDENTIALS = {
     },
     "other audience": {"Authorization": f"Bearer {other_audience_token()}"},
     "unknown api key": {"Authorization": "Bearer smk_live_0000000000000000000000000000"},
+    "made-up session token": {"Authorization": "Bearer sms_" + "A" * 43},
+    "api key header, made up": {"X-API-Key": "smk_000000000000_" + "B" * 43},
     "forged session cookie": {"Cookie": "smefin_session=forged-session-value"},
 }
 
@@ -110,6 +116,131 @@ def test_a_revoked_api_key_is_refused_at_once(platform: PlatformUnderTest) -> No
         # Logged out: the session token is refused too.
         assert c.post("/api/v1/auth/logout", headers=admin).status_code in (200, 204)
         assert c.get("/api/v1/api-keys", headers=admin).status_code == 401
+
+
+@dataclass(frozen=True)
+class BankAdmin:
+    """A bank made through the public API: the office's token, and its admin's session token."""
+
+    office: dict[str, str]
+    admin: dict[str, str]
+    email: str
+
+
+def _token(c: httpx.Client, email: str, password: str) -> dict[str, str]:
+    r = c.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert r.status_code == 200, r.text
+    c.cookies.clear()  # the token alone, no browser session beside it
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+@pytest.fixture(scope="module")
+def bank_admin(platform: PlatformUnderTest) -> BankAdmin:
+    """Two logins in all (the login limit is low here, and the flood test below needs what is left)."""
+    with httpx.Client(base_url=platform.gateway.url, timeout=10) as c:
+        office = _token(c, OFFICE_EMAIL, OFFICE_PASSWORD)
+        body = {"kind": "bank", "name": "door-bank", "admin_email": "a@door.example", "admin_name": "A"}
+        org = c.post("/api/v1/organisations", json=body, headers=office)
+        assert org.status_code == 201, org.text
+        invitation = org.json()["admin"]["invitation_token"]
+        accepted = c.post(
+            "/api/v1/invitations/accept", json={"invitation_token": invitation, "password": "door-pw-long"}
+        )
+        assert accepted.status_code == 200, accepted.text
+        return BankAdmin(office, _token(c, "a@door.example", "door-pw-long"), "a@door.example")
+
+
+def _new_key(c: httpx.Client, admin: dict[str, str]) -> tuple[str, str]:
+    """A fresh lending key (at most two live per organisation: the oldest is revoked to make room)."""
+    keys = c.get("/api/v1/api-keys", headers=admin)
+    assert keys.status_code == 200, keys.text
+    live = [k for k in keys.json() if k["revoked_at"] is None]
+    for old in live[: max(0, len(live) - 1)]:
+        assert c.delete(f"/api/v1/api-keys/{old['id']}", headers=admin).status_code == 200
+    key = c.post("/api/v1/api-keys", json={"name": "door", "scopes": ["lending:read"]}, headers=admin)
+    assert key.status_code == 201, key.text
+    return key.json()["id"], key.json()["key"]
+
+
+def _gateway_sql(platform: PlatformUnderTest, sql: str, *args: object) -> None:
+    """Age a credential in the gateway's own database: the clock cannot be moved for a running process."""
+
+    async def run() -> None:
+        conn = await asyncpg.connect(platform.gateway.database_url.replace("+asyncpg", ""))
+        try:
+            await conn.execute(sql, *args)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+def test_a_forged_key_secret_and_an_expired_key_are_refused(
+    platform: PlatformUnderTest, bank_admin: BankAdmin
+) -> None:
+    with httpx.Client(base_url=platform.gateway.url, timeout=10) as c:
+        key_id, key = _new_key(c, bank_admin.admin)
+        assert c.get("/api/v1/products", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+        # The real key id with another secret: a forged signature, in API-key form.
+        secret = key.rsplit("_", 1)[1]
+        forged = key[: -len(secret)] + ("A" if secret[0] != "A" else "B") + secret[1:]
+        for headers in ({"Authorization": f"Bearer {forged}"}, {"X-API-Key": forged}):
+            r = c.get("/api/v1/products", headers=headers)
+            assert r.status_code == 401, r.text
+            assert "not valid" in r.json()["detail"]
+            assert r.headers["WWW-Authenticate"].startswith("Bearer")
+        _gateway_sql(
+            platform, "UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1", key_id
+        )
+        expired = c.get("/api/v1/products", headers={"Authorization": f"Bearer {key}"})
+        assert expired.status_code == 401, expired.text
+        assert "expired" in expired.json()["detail"]
+
+
+def test_an_expired_session_is_refused(platform: PlatformUnderTest, bank_admin: BankAdmin) -> None:
+    with httpx.Client(base_url=platform.gateway.url, timeout=10) as c:
+        session = _token(c, bank_admin.email, "door-pw-long")
+        assert c.get("/api/v1/products", headers=session).status_code == 200
+        token = session["Authorization"].removeprefix("Bearer ")
+        _gateway_sql(
+            platform,
+            "UPDATE login_sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1",
+            digest(token),
+        )
+        for path in ("/api/v1/products", "/api/v1/auth/me"):
+            r = c.get(path, headers=session)
+            assert r.status_code == 401, r.text
+            assert "expired" in r.json()["detail"]
+        # The same token as the site's cookie: refused the same way.
+        r = c.get("/api/v1/products", cookies={"smefin_session": token})
+        assert r.status_code == 401, r.text
+        # Another session of the same person is untouched.
+        assert c.get("/api/v1/products", headers=bank_admin.admin).status_code == 200
+
+
+def test_the_api_rate_limit_answers_429_with_retry_after_per_credential(
+    platform: PlatformUnderTest, bank_admin: BankAdmin
+) -> None:
+    """40 calls a minute per credential here: the key's 41st is refused, another credential is not."""
+    with httpx.Client(base_url=platform.gateway.url, timeout=10) as c:
+        _, key = _new_key(c, bank_admin.admin)
+        as_key = {"Authorization": f"Bearer {key}"}
+        answers = [c.get("/api/v1/products", headers=as_key) for _ in range(45)]
+        codes = [r.status_code for r in answers]
+        assert codes[0] == 200, codes
+        assert 429 in codes, codes
+        first = codes.index(429)
+        assert set(codes[:first]) == {200}, codes
+        assert set(codes[first:]) == {429}, codes  # once over, every call until the window moves
+        refused = answers[first]
+        assert 0 < int(refused.headers["Retry-After"]) <= 60, refused.headers
+        assert "rate" in refused.json()["detail"].lower() or "too many" in refused.json()["detail"].lower()
+        # Writes are held back too, and never reach the service.
+        w = c.post("/api/v1/products/x/publish", headers=as_key)
+        assert w.status_code == 429, w.text
+        # Per credential: the same organisation's person is still served.
+        assert c.get("/api/v1/products", headers=bank_admin.admin).status_code == 200
+    assert platform.all_ready()
 
 
 def raw(platform: PlatformUnderTest, request: bytes) -> list[bytes]:
@@ -182,6 +313,20 @@ def test_oversized_bodies_are_refused_with_413(platform: PlatformUnderTest) -> N
     assert platform.all_ready()
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/v1/matches/%01%1a", "/api/v1/fairs/7%12%02/meetings", "/api/v1/products/a%2Fb"]
+)
+def test_escaped_control_characters_in_a_path_get_a_4xx_not_a_500(
+    platform: PlatformUnderTest, path: str
+) -> None:
+    """The gateway forwards the path as the caller encoded it (it once decoded it and failed with a 500)."""
+    bank = bearer(Role.BANK, "bank-x")
+    for method in ("GET", "POST"):
+        r = httpx.request(method, f"{platform.gateway.url}{path}", headers=bank, json={}, timeout=10)
+        assert 400 <= r.status_code < 500, (method, path, r.status_code, r.text)
+        assert r.json()["detail"], r.text
+
+
 MALFORMED = {
     "truncated json": (b'{"name": "a', "application/json"),
     "not json": (b"<xml/>", "application/json"),
@@ -211,9 +356,10 @@ def test_malformed_bodies_and_wrong_content_types_get_a_clear_4xx(
 
 def test_a_login_flood_is_cut_off_with_429_and_retry_after(platform: PlatformUnderTest) -> None:
     with httpx.Client(base_url=platform.gateway.url, timeout=10) as c:
+        # 10 a minute from one address; a few were spent by the tests above.
         codes = [
             c.post("/api/v1/auth/login", json={"email": "flood@x.example", "password": "guess"}).status_code
-            for _ in range(8)
+            for _ in range(14)
         ]
         assert 401 in codes, codes
         assert codes[-1] == 429, codes

@@ -80,6 +80,10 @@ CASES: dict[tuple[str, str], Refusal] = {
     ("PATCH", "/api/v1/products/{product_id}"): Refusal((OTHER_BANK, OTHER_SME), body={"name": "intruder"}),
     ("POST", "/api/v1/products/{product_id}/publish"): Refusal((OTHER_BANK, OTHER_SME)),
     ("POST", "/api/v1/products/{product_id}/withdraw"): Refusal((OTHER_BANK, OTHER_SME)),
+    ("GET", "/api/v1/interest-subsidies/{subsidy_id}"): Refusal((OTHER_BANK, OTHER_SME), OWNER_SME),
+    ("POST", "/api/v1/interest-subsidies/{subsidy_id}/decision"): Refusal(
+        (OTHER_BANK, OTHER_SME), body={"approve": True}
+    ),
     # guarantee-registry: a company is its guarantor's; a guarantee its company's, bank's and SME's.
     ("PATCH", "/api/v1/guarantee-companies/{company_id}"): Refusal(
         (OTHER_GUARANTOR, OTHER_BANK), body={"name": "intruder"}
@@ -105,6 +109,16 @@ NOT_COVERED: dict[str, str] = {
     "/api/v1/divisions/": "not yet: office-only reference data (role refusal, no owning organisation)",
     "/api/v1/disputes/": "not yet: needs a dispute on the platform",
     "/api/v1/assignment-rounds/": "not yet: office-only object (role refusal)",
+    "/api/v1/interest-subsidies/funds/": "office-only ledgers, no owning organisation; role refusals in "
+    "tests/integration/loan_matching/test_subsidies.py",
+    "/api/v1/compensation-funds/": "office-only ledgers, no owning organisation; role refusals in "
+    "tests/integration/guarantee_registry/test_programmes.py",
+    "/api/v1/reguarantee-agreements/": "a stranger guarantor's refusal to end one is in "
+    "tests/integration/guarantee_registry/test_programmes.py (needs two companies on the platform)",
+    "/api/v1/credit-lines/": "not yet on the platform: another bank's and SME's refusals (read, draw, repay, "
+    "review) in tests/integration/loan_matching/test_credit_lines.py and test_visibility.py",
+    "/api/v1/bank-quotas/": "not yet on the platform: another bank's refusal in "
+    "tests/integration/loan_matching/test_bank_quotas.py and test_visibility.py",
 }
 
 
@@ -173,6 +187,13 @@ async def objects(platform: PlatformUnderTest) -> dict[str, Any]:
             },
         )
         assert other.status_code == 201, other.text
+        subsidy = await journeys.call(
+            "POST",
+            "/api/v1/interest-subsidies",
+            sme,
+            json={"loan_id": done["loan"], "programme": "tech_progress"},
+        )
+        assert subsidy.status_code == 201, subsidy.text
     finally:
         await journeys.aclose()
     return {
@@ -187,6 +208,7 @@ async def objects(platform: PlatformUnderTest) -> dict[str, Any]:
         "company_id": journeys.company_id,
         "consent_id": consent.json()["consent_id"],
         "batch_id": "authz-batch-1",
+        "subsidy_id": subsidy.json()["id"],
     }
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 from smefin_dev.devinfra import free_port
-from smefin_dev.devrun import SERVICES, ServiceProcess
+from smefin_dev.devrun import SERVICES, UVICORN_SPEED, ServiceProcess
 
 from smefin.migrations import upgrade
 from tests.support.infra import Infra
@@ -55,7 +55,7 @@ def spawn_uvicorn(
     cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port)]
     with open(log, "ab") as out:
         return subprocess.Popen(
-            [*cmd, "--no-access-log", *extra],
+            [*cmd, "--no-access-log", *UVICORN_SPEED, *extra],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -16,11 +16,20 @@ from gateway.api.schemas import (
 from gateway.domain import accounts
 from gateway.protection import RateLimits
 from smefin.db import Database
+from smefin.schemas import Problem
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-@router.post("/login", response_model=LoginResponse, summary="Log in with email and password")
+@router.post(
+    "/login",
+    response_model=LoginResponse,
+    summary="Log in with email and password",
+    responses={
+        401: {"model": Problem, "description": "The email or the password is wrong"},
+        423: {"model": Problem, "description": "Locked for a while after too many wrong passwords"},
+    },
+)
 async def log_in(
     body: LoginRequest,
     request: Request,

@@ -9,7 +9,7 @@ from fastapi import Depends, Query, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.domain.accounts import Policy, session_caller
-from gateway.domain.api_keys import key_caller
+from gateway.domain.api_keys import key_caller, record_use
 from gateway.domain.callers import Caller, CredentialKind
 from gateway.domain.credentials import API_KEY_PREFIX, SESSION_PREFIX
 from gateway.settings import Settings
@@ -83,19 +83,24 @@ async def authenticate(request: Request) -> Caller | None:
     if len(value) > 4096:
         raise Unauthorized("the credential is too long to be one of ours")
     db: Database = request.app.state.db
+    # Both look-ups are reads: no transaction to begin and commit on every call at the door.
     if value.startswith(API_KEY_PREFIX):
-        async with db.unit_of_work() as session:
-            return await key_caller(session, value)
+        async with db.read_session() as session:
+            caller, use_due = await key_caller(session, value)
+        if use_due:
+            async with db.unit_of_work() as session:
+                await record_use(session, caller.credential_id)
+        return caller
     if value.startswith(SESSION_PREFIX):
         if from_cookie(request, settings):
             refuse_cross_site(request)
-        async with db.unit_of_work() as session:
-            caller = await session_caller(session, value)
-        if caller is None:
+        async with db.read_session() as session:
+            found = await session_caller(session, value)
+        if found is None:
             raise Unauthorized(
                 "your session has expired or was ended; log in again at POST /api/v1/auth/login"
             )
-        return caller
+        return found
     if value.count(".") == 2:
         if not settings.accept_operator_tokens:
             raise Unauthorized(f"internal tokens are not accepted at the gateway; {HOW_TO_AUTHENTICATE}")
@@ -122,13 +127,13 @@ async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def policy_dependency(request: Request) -> Policy:
+async def policy_dependency(request: Request) -> Policy:
     """The account rules from settings."""
     policy: Policy = request.app.state.policy
     return policy
 
 
-def settings_dependency(request: Request) -> Settings:
+async def settings_dependency(request: Request) -> Settings:
     """The gateway's settings."""
     settings: Settings = request.app.state.settings
     return settings

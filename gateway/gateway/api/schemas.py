@@ -16,7 +16,10 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whit
 Email = Annotated[
     str,
     StringConstraints(
-        min_length=3, max_length=254, strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+        min_length=3,
+        max_length=254,
+        strip_whitespace=True,
+        pattern=r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$",
     ),
 ]
 

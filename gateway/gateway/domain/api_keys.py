@@ -97,8 +97,9 @@ async def revoke_key(*, session: AsyncSession, caller: Caller, key_id: str, clie
     return key
 
 
-async def key_caller(session: AsyncSession, value: str) -> Caller:
-    """The caller behind a presented API key; a refusal says exactly what is wrong with it."""
+async def key_caller(session: AsyncSession, value: str) -> tuple[Caller, bool]:
+    """The caller behind a presented API key, and whether its last use is due to be recorded
+    (`record_use`, at most once a minute); a refusal says exactly what is wrong with the key."""
     parsed = credentials.parse_api_key(value)
     if parsed is None:
         raise Unauthorized("this is not an API key (expected smk_<id>_<secret>); check you copied all of it")
@@ -113,11 +114,18 @@ async def key_caller(session: AsyncSession, value: str) -> Caller:
         raise Unauthorized(
             f"API key {key.id} expired at {key.expires_at.isoformat()}; ask your administrator for a new one"
         )
-    await repo.touch_api_key(session, key.id, now, now - LAST_USED_EVERY)
-    return Caller(
+    caller = Caller(
         principal=principal_of(org, f"key:{key.id}"),
         credential=CredentialKind.API_KEY,
         credential_id=key.id,
         org=org,
         scopes=list(key.scopes),
     )
+    # The row just read tells whether a write is due: a busy key costs one read per call, not a write.
+    return caller, key.last_used_at is None or key.last_used_at < now - LAST_USED_EVERY
+
+
+async def record_use(session: AsyncSession, key_id: str) -> None:
+    """Record a key's use (the update is a no-op when another call recorded it within the minute)."""
+    now = utcnow()
+    await repo.touch_api_key(session, key_id, now, now - LAST_USED_EVERY)

@@ -32,6 +32,10 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "quotas",
         "model",
         "funnel",
+        "previews",
+        "bank-quotas",
+        "credit-lines",
+        "interest-subsidies",
     ),
     "guarantees": (
         "guarantee-companies",

@@ -11,8 +11,9 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
+from gateway.site.forms import error_page, lang_of, render, signed_in
 from gateway.site.i18n import Lang
-from gateway.site.pages import OFFICE_ROLES, _signed_in, error_page, lang_of, render
+from gateway.site.pages import OFFICE_ROLES
 
 router = APIRouter(include_in_schema=False)
 
@@ -90,7 +91,7 @@ def _body(answer: Any) -> Any:
 @router.get("/office/monitoring")
 async def monitoring_page(request: Request) -> Response:
     """The monitoring page for the office and league offices."""
-    got = await _signed_in(request, *OFFICE_ROLES)
+    got = await signed_in(request, *OFFICE_ROLES)
     if isinstance(got, Response):
         return got
     api, me = got

@@ -4,27 +4,41 @@ from the public API through the gateway's own routing (`upstream.Api`)."""
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway.settings import Settings
-from gateway.site.i18n import LANG_COOKIE, WORDS, FormErrors, Lang, form_errors, pick_lang, word
+from gateway.site.forms import (
+    WEB,
+    Refused,
+    as_int,
+    error_page,
+    read_form,
+    read_list,
+    refusal_page,
+    render,
+    rows,
+    same_site,
+    see_other,
+    signed_in,
+    submit,
+)
+from gateway.site.i18n import LANG_COOKIE, FormErrors, Lang
 from gateway.site.upstream import Api, ApiAnswer
+from smefin.logging import get_logger
 
-WEB = Path(__file__).resolve().parent.parent / "web"
-templates = Jinja2Templates(directory=WEB / "templates")
 router = APIRouter(include_in_schema=False)
+log = get_logger("gateway.site")
 
 OFFICE_ROLES = frozenset({"office", "league_office"})
 LOGIN_FIELDS = frozenset({"email", "password"})
@@ -35,68 +49,12 @@ REQUEST_FIELDS = frozenset({"amount", "term_months", "purpose"})
 PENDING_REQUEST = frozenset({"open", "submitted", "matching"})
 
 
-def lang_of(request: Request) -> Lang:
-    return pick_lang(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
-
-
-def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """A page in the person's language; `t` translates, `me` is who is logged in (None if nobody)."""
-    lang = lang_of(request)
-    context.setdefault("me", None)
-    context.setdefault("errors", FormErrors())
-    context.setdefault("form", {})
-
-    def t(key: str, **values: Any) -> str:
-        return word(lang, key, **values)
-
-    def status_word(value: str) -> str:
-        key = f"status.{value}"
-        return t(key) if key in WORDS else value
-
-    return templates.TemplateResponse(
-        request,
-        template,
-        {"lang": lang, "t": t, "status_word": status_word, "path": request.url.path, **context},
-        status_code=status,
-    )
-
-
-def error_page(request: Request, status: int, key: str, me: Any = None) -> HTMLResponse:
-    """A whole-page refusal as a sentence (never a server error or raw JSON)."""
-    return render(request, "error.html", status=status, message_key=key, me=me)
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
-def same_site(request: Request) -> bool:
-    """A form post must come from our own pages (SameSite=Strict already; this covers old browsers)."""
-    origin = request.headers.get("origin")
-    return origin is None or origin.split("://", 1)[-1].rstrip("/") == request.headers.get("host", "")
-
-
 def safe_next(value: str | None) -> str:
     """Only a path on this site: never `//elsewhere` or an absolute URL (no open redirect)."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return "/"
     parts = urlsplit(value)
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-async def form_of(request: Request) -> dict[str, str]:
-    """The posted form as trimmed strings, bounded (the body guard bounds the whole body already)."""
-    data = await request.form()
-    return {k: str(v).strip()[:1000] for k, v in data.items() if isinstance(v, str)}
-
-
-def as_int(value: str) -> int | str:
-    """An integer when it is one; otherwise the text, so the API names the problem in its own words."""
-    return int(value) if value.isdigit() and len(value) <= 12 else value
-
-
-async def who(api: Api) -> ApiAnswer:
-    return await api.get("/api/v1/auth/me")
 
 
 def set_session(response: Response, request: Request, token: str) -> None:
@@ -130,7 +88,7 @@ async def home(request: Request) -> Response:
     api = Api(request)
     if api.session is None:
         return see_other("/login")
-    me = await who(api)
+    me = await api.get("/api/v1/auth/me")
     if me.status == 401:
         return see_other("/login")
     if not me.ok:
@@ -142,6 +100,8 @@ async def home(request: Request) -> Response:
         return see_other("/office")
     if role == "bank":
         return see_other("/bank")
+    if role in ("guarantor", "organizer"):
+        return see_other(f"/{role}")
     return render(request, "home.html", me=me.body)
 
 
@@ -154,21 +114,28 @@ async def login_page(request: Request) -> Response:
 async def log_in(request: Request) -> Response:
     if not same_site(request):
         return error_page(request, 403, "error.cross_site")
-    form = await form_of(request)
-    api = Api(request)
-    r = await api.post(
-        "/api/v1/auth/login", {"email": form.get("email", ""), "password": form.get("password", "")}
-    )
-    if r.ok:
+    form = await read_form(request)
+    body = {"email": form.get("email", ""), "password": form.get("password", "")}
+
+    def logged_in(answer: ApiAnswer) -> Response:
         response = see_other("/")
-        set_session(response, request, r.body["access_token"])
+        set_session(response, request, answer.body["access_token"])
         return response
-    lang = lang_of(request)
-    errors = form_errors(
-        lang, r.status, r.body, known_fields=LOGIN_FIELDS, by_status={401: "error.bad_credentials"}
+
+    async def again(refused: Refused) -> Response:
+        return render(request, "login.html", status=refused.status, errors=refused.errors, form=refused.form)
+
+    return await submit(
+        request,
+        Api(request),
+        "/api/v1/auth/login",
+        body,
+        form=form,
+        fields=LOGIN_FIELDS,
+        by_status={401: "error.bad_credentials"},
+        done=logged_in,
+        again=again,
     )
-    form.pop("password", None)  # never echoed back into the page
-    return render(request, "login.html", status=_form_status(r.status), errors=errors, form=form)
 
 
 @router.post("/logout")
@@ -191,82 +158,64 @@ async def signup_page(request: Request) -> Response:
 async def sign_up(request: Request) -> Response:
     if not same_site(request):
         return error_page(request, 403, "error.cross_site")
-    form = await form_of(request)
+    form = await read_form(request)
     api = Api(request)
     body = {k: form.get(k, "") for k in SIGNUP_FIELDS}
-    r = await api.post("/api/v1/signup", body)
-    if r.ok:
+
+    async def logged_in(_: ApiAnswer) -> Response:
         login = await api.post("/api/v1/auth/login", {"email": body["email"], "password": body["password"]})
-        if login.ok:
-            response = see_other("/sme")
-            set_session(response, request, login.body["access_token"])
-            return response
-        return see_other("/login")
-    errors = form_errors(
-        lang_of(request),
-        r.status,
-        r.body,
-        known_fields=SIGNUP_FIELDS,
+        if not login.ok:
+            return see_other("/login")
+        response = see_other("/sme")
+        set_session(response, request, login.body["access_token"])
+        return response
+
+    async def again(refused: Refused) -> Response:
+        return render(request, "signup.html", status=refused.status, errors=refused.errors, form=refused.form)
+
+    return await submit(
+        request,
+        api,
+        "/api/v1/signup",
+        body,
+        form=form,
+        fields=SIGNUP_FIELDS,
         by_status={409: "error.signup_conflict"},
+        done=logged_in,
+        again=again,
     )
-    form.pop("password", None)
-    return render(request, "signup.html", status=_form_status(r.status), errors=errors, form=form)
-
-
-def _form_status(api_status: int) -> int:
-    """The page's own status for a refused form: the API's 4xx, a 503 for its 5xx."""
-    return api_status if 400 <= api_status < 500 else 503
 
 
 # --- the SME desk --------------------------------------------------------------------------------
-
-
-async def _signed_in(request: Request, *roles: str) -> tuple[Api, dict[str, Any]] | Response:
-    """The API and who is calling, or the response to send instead (login, or a refusal page)."""
-    api = Api(request)
-    if api.session is None:
-        return see_other("/login")
-    me = await who(api)
-    if me.status == 401:
-        return see_other("/login")
-    if not me.ok:
-        return error_page(request, 503, "error.unavailable")
-    if me.body["role"] not in roles:
-        return error_page(request, 403, "error.forbidden", me=me.body)
-    return api, me.body
 
 
 async def _sme_desk(
     request: Request,
     api: Api,
     me: dict[str, Any],
-    *,
-    status: int = 200,
-    errors: FormErrors | None = None,
-    form: dict[str, str] | None = None,
+    refused: Refused | None = None,
     failed: str | None = None,
 ) -> Response:
     enterprise = await api.get(f"/api/v1/enterprises/{me['uscc']}")
     if enterprise.status >= 500:
         return error_page(request, 503, "error.unavailable", me=me)
     requests = await api.get("/api/v1/financing-requests") if enterprise.ok else None
-    rows = requests.body if requests is not None and requests.ok else []
     return render(
         request,
         "sme.html",
-        status=status,
+        status=refused.status if refused else 200,
         me=me,
         enterprise=enterprise.body if enterprise.ok else None,
-        requests=rows if isinstance(rows, list) else rows.get("items", []),
-        errors=errors or FormErrors(),
-        form=form or {},
+        requests=rows(requests),
+        errors=refused.errors if refused else FormErrors(),
+        form=refused.form if refused else {},
         failed=failed,
     )
 
 
 @router.get("/sme")
 async def sme_desk(request: Request) -> Response:
-    got = await _signed_in(request, "sme")
+    got = await signed_in(request, "sme")
     if isinstance(got, Response):
         return got
     return await _sme_desk(request, *got)
@@ -274,13 +223,11 @@ async def sme_desk(request: Request) -> Response:
 
 @router.post("/sme/enterprise")
 async def register_enterprise(request: Request) -> Response:
-    got = await _signed_in(request, "sme")
+    got = await signed_in(request, "sme", posting=True)
     if isinstance(got, Response):
         return got
     api, me = got
-    if not same_site(request):
-        return error_page(request, 403, "error.cross_site", me=me)
-    form = await form_of(request)
+    form = await read_form(request)
     body = {
         "uscc": me["uscc"],
         "name": form.get("name", ""),
@@ -290,30 +237,30 @@ async def register_enterprise(request: Request) -> Response:
         "revenue": form.get("revenue", ""),
         "assets": form.get("assets", ""),
     }
-    r = await api.post("/api/v1/enterprises", body)
-    if r.ok:
-        return see_other("/sme")
-    errors = form_errors(
-        lang_of(request),
-        r.status,
-        r.body,
-        known_fields=ENTERPRISE_FIELDS,
+
+    async def again(refused: Refused) -> Response:
+        return await _sme_desk(request, api, me, refused, failed="enterprise")
+
+    return await submit(
+        request,
+        api,
+        "/api/v1/enterprises",
+        body,
+        form=form,
+        fields=ENTERPRISE_FIELDS,
         by_status={409: "error.enterprise_conflict"},
-    )
-    return await _sme_desk(
-        request, api, me, status=_form_status(r.status), errors=errors, form=form, failed="enterprise"
+        done="/sme",
+        again=again,
     )
 
 
 @router.post("/sme/requests")
 async def submit_request(request: Request) -> Response:
-    got = await _signed_in(request, "sme")
+    got = await signed_in(request, "sme", posting=True)
     if isinstance(got, Response):
         return got
     api, me = got
-    if not same_site(request):
-        return error_page(request, 403, "error.cross_site", me=me)
-    form = await form_of(request)
+    form = await read_form(request)
     body = {
         "amount": form.get("amount", ""),
         "term_months": as_int(form.get("term_months", "")),
@@ -321,14 +268,21 @@ async def submit_request(request: Request) -> Response:
         "collateral_available": form.get("collateral_available") == "on",
         "accepts_guarantee": form.get("accepts_guarantee") == "on",
     }
-    r = await api.post("/api/v1/financing-requests", body)
-    if r.ok:
-        return see_other(f"/sme/requests/{r.body['id']}")
-    # The matching service learns of a new enterprise over the broker: a short wait, said plainly.
-    by_status = {404: "sme.request.waiting", 409: "sme.request.waiting"}
-    errors = form_errors(lang_of(request), r.status, r.body, known_fields=REQUEST_FIELDS, by_status=by_status)
-    return await _sme_desk(
-        request, api, me, status=_form_status(r.status), errors=errors, form=form, failed="request"
+
+    async def again(refused: Refused) -> Response:
+        return await _sme_desk(request, api, me, refused, failed="request")
+
+    return await submit(
+        request,
+        api,
+        "/api/v1/financing-requests",
+        body,
+        form=form,
+        fields=REQUEST_FIELDS,
+        # The matching service learns of a new enterprise over the broker: a short wait, said plainly.
+        by_status={404: "sme.request.waiting", 409: "sme.request.waiting"},
+        done=lambda answer: f"/sme/requests/{answer.body['id']}",
+        again=again,
     )
 
 
@@ -344,7 +298,7 @@ async def _request_and_matches(api: Api, request_id: str) -> tuple[ApiAnswer, li
 
 @router.get("/sme/requests/{request_id}")
 async def request_page(request_id: str, request: Request) -> Response:
-    got = await _signed_in(request, "sme")
+    got = await signed_in(request, "sme")
     if isinstance(got, Response):
         return got
     api, me = got
@@ -359,7 +313,7 @@ async def request_page(request_id: str, request: Request) -> Response:
         me=me,
         req=req.body,
         matches=matches,
-        offers=_rows(offers),
+        offers=rows(offers),
         pending=_pending(req.body, matches),
     )
 
@@ -367,7 +321,7 @@ async def request_page(request_id: str, request: Request) -> Response:
 @router.get("/sme/requests/{request_id}/matches")
 async def matches_panel(request_id: str, request: Request) -> Response:
     """The htmx panel: it replaces itself every few seconds while matching may still add rows."""
-    got = await _signed_in(request, "sme")
+    got = await signed_in(request, "sme")
     if isinstance(got, Response):
         return got
     api, me = got
@@ -385,17 +339,22 @@ def _pending(req: dict[str, Any], matches: list[dict[str, Any]]) -> bool:
 
 @router.post("/sme/requests/{request_id}/withdraw")
 async def withdraw_request(request_id: str, request: Request) -> Response:
-    got = await _signed_in(request, "sme")
+    return await _button(
+        request, "sme", f"/api/v1/financing-requests/{request_id}/withdraw", f"/sme/requests/{request_id}"
+    )
+
+
+async def _button(request: Request, role: str, path: str, back: str) -> Response:
+    """A one-click action with nothing typed (withdraw, accept, revoke): back to `back`; a conflict
+    (already done) also goes back, the page then shows the state; anything else is a refusal page."""
+    got = await signed_in(request, role, posting=True)
     if isinstance(got, Response):
         return got
     api, me = got
-    if not same_site(request):
-        return error_page(request, 403, "error.cross_site", me=me)
-    r = await api.post(f"/api/v1/financing-requests/{request_id}/withdraw", {})
-    if r.ok or r.status == 409:
-        return see_other(f"/sme/requests/{request_id}")
-    key = "error.not_found" if r.status in (404, 422) else "error.unavailable"
-    return error_page(request, 404 if r.status in (404, 422) else 503, key, me=me)
+    answer = await api.post(path, {})
+    if answer.ok or answer.status == 409:
+        return see_other(back)
+    return refusal_page(request, answer, me=me)
 
 
 # --- the financial office ------------------------------------------------------------------------
@@ -418,7 +377,7 @@ def _period(request: Request) -> tuple[str, str]:
 
 @router.get("/office")
 async def office_page(request: Request) -> Response:
-    got = await _signed_in(request, *OFFICE_ROLES)
+    got = await signed_in(request, *OFFICE_ROLES)
     if isinstance(got, Response):
         return got
     api, me = got
@@ -463,7 +422,7 @@ async def office_page(request: Request) -> Response:
 @router.get("/office/lending-growth.csv")
 async def growth_csv(request: Request) -> Response:
     """The growth chart's figures as CSV (the API answers JSON only)."""
-    got = await _signed_in(request, *OFFICE_ROLES)
+    got = await signed_in(request, *OFFICE_ROLES)
     if isinstance(got, Response):
         return got
     api, me = got
@@ -497,7 +456,12 @@ async def growth_csv(request: Request) -> Response:
 
 def install(app: FastAPI) -> None:
     """Mount the pages, the vendored static files, and HTML error pages for the site's own paths."""
-    app.include_router(router)
+    from gateway.site import bank, guarantor, office, organizer, sme  # they import this module
+
+    # The newer pages first: their fixed paths (/bank/products/{id}/edit) go before this module's
+    # catch-alls (/bank/products/{id}/{action}).
+    for pages in (sme.router, bank.router, office.router, guarantor.router, organizer.router, router):
+        app.include_router(pages)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="site-static")
 
     async def http_error(request: Request, exc: Exception) -> Response:
@@ -510,6 +474,18 @@ def install(app: FastAPI) -> None:
         return await http_exception_handler(request, exc)
 
     app.add_exception_handler(StarletteHTTPException, http_error)
+
+    api_error = app.exception_handlers.get(Exception)  # the API's own (JSON, logged); kept for the API
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        """A page that failed is a sentence in the person's language, never a trace or a bare 500."""
+        if request.url.path.startswith(("/api/", "/static/", "/openapi", "/docs")) and api_error is not None:
+            answer = api_error(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
+        log.exception("site.unhandled", path=request.url.path, error=repr(exc))
+        return error_page(request, 500, "error.unavailable")
+
+    app.add_exception_handler(Exception, server_error)
 
 
 # --- the bank desk -------------------------------------------------------------------------------
@@ -531,26 +507,14 @@ SIZE_CLASSES = ("micro", "small", "medium", "large")
 KEY_FIELDS = frozenset({"name", "scopes", "expires_in_days"})
 
 
-def _rows(answer: ApiAnswer) -> list[dict[str, Any]]:
-    """A list answer, or a page's items; empty when the API refused (the page then says so)."""
-    if not answer.ok:
-        return []
-    body = answer.body
-    rows = body.get("items", []) if isinstance(body, dict) else body
-    return rows if isinstance(rows, list) else []
-
-
 async def _bank_desk(
     request: Request,
     api: Api,
     me: dict[str, Any],
+    refused: Refused | None = None,
     *,
-    status: int = 200,
-    errors: FormErrors | None = None,
-    form: dict[str, str] | None = None,
     failed: str | None = None,
     new_key: dict[str, Any] | None = None,
-    row_errors: dict[str, str] | None = None,
 ) -> Response:
     products = await api.get("/api/v1/products")
     if products.status >= 500:
@@ -559,34 +523,30 @@ async def _bank_desk(
     offers = await api.get("/api/v1/offers")
     loans = await api.get("/api/v1/loans")
     keys = await api.get("/api/v1/api-keys") if me.get("is_admin") else None
+    row_errors = {refused.row: refused.sentence} if refused and refused.row else {}
     return render(
         request,
         "bank.html",
-        status=status,
+        status=refused.status if refused else 200,
         me=me,
-        products=_rows(products),
-        matches=_rows(matches),
-        offers=_rows(offers),
-        loans=_rows(loans),
-        keys=_rows(keys) if keys is not None else None,
+        products=rows(products),
+        matches=rows(matches),
+        offers=rows(offers),
+        loans=rows(loans),
+        keys=rows(keys) if keys is not None else None,
         kinds=PRODUCT_KINDS,
         size_classes=SIZE_CLASSES,
         scopes=("lending:read", "lending:write", "credit:read"),
-        errors=errors or FormErrors(),
-        form=form or {},
+        errors=refused.errors if refused and not refused.row else FormErrors(),
+        form=refused.form if refused and not refused.row else {},
         failed=failed,
         new_key=new_key,
-        row_errors=row_errors or {},
+        row_errors=row_errors,
     )
 
 
 async def _bank(request: Request) -> tuple[Api, dict[str, Any]] | Response:
-    got = await _signed_in(request, "bank")
-    if isinstance(got, Response):
-        return got
-    if not same_site(request):
-        return error_page(request, 403, "error.cross_site", me=got[1])
-    return got
+    return await signed_in(request, "bank", posting=True)
 
 
 @router.get("/bank")
@@ -603,9 +563,8 @@ async def create_product(request: Request) -> Response:
     if isinstance(got, Response):
         return got
     api, me = got
-    raw = await request.form()
-    form = await form_of(request)
-    sizes = [str(v) for v in raw.getlist("size_classes") if v in SIZE_CLASSES]
+    form = await read_form(request)
+    sizes = await read_list(request, "size_classes", allowed=SIZE_CLASSES)
     form["size_classes"] = ",".join(sizes)
     body: dict[str, Any] = {
         "name": form.get("name", ""),
@@ -618,12 +577,12 @@ async def create_product(request: Request) -> Response:
         "industries": [i.strip().upper() for i in form.get("industries", "").split(",") if i.strip()][:50],
         "size_classes": sizes,
     }
-    r = await api.post("/api/v1/products", body)
-    if r.ok:
-        return see_other("/bank")
-    errors = form_errors(lang_of(request), r.status, r.body, known_fields=PRODUCT_FIELDS)
-    return await _bank_desk(
-        request, api, me, status=_form_status(r.status), errors=errors, form=form, failed="product"
+
+    async def again(refused: Refused) -> Response:
+        return await _bank_desk(request, api, me, refused, failed="product")
+
+    return await submit(
+        request, api, "/api/v1/products", body, form=form, fields=PRODUCT_FIELDS, done="/bank", again=again
     )
 
 
@@ -634,12 +593,21 @@ async def _row_action(request: Request, path: str, body: Any, row: str) -> Respo
     if isinstance(got, Response):
         return got
     api, me = got
-    r = await api.call("DELETE" if body is None else "POST", path, json=body)
-    if r.ok:
-        return see_other("/bank")
-    errors = form_errors(lang_of(request), r.status, r.body, known_fields=frozenset({"reason", "rate"}))
-    sentence = next(iter(errors.fields.values()), None) or " ".join(errors.general)
-    return await _bank_desk(request, api, me, status=_form_status(r.status), row_errors={row: sentence})
+
+    async def again(refused: Refused) -> Response:
+        return await _bank_desk(request, api, me, refused)
+
+    return await submit(
+        request,
+        api,
+        path,
+        body,
+        method="DELETE" if body is None else "POST",
+        fields=frozenset({"reason", "rate"}),
+        done="/bank",
+        again=again,
+        row=row,
+    )
 
 
 @router.post("/bank/products/{product_id}/{action}")
@@ -651,14 +619,14 @@ async def product_action(product_id: str, action: str, request: Request) -> Resp
 
 @router.post("/bank/matches/{match_id}/offer")
 async def make_offer(match_id: str, request: Request) -> Response:
-    form = await form_of(request)
+    form = await read_form(request)
     body = {"rate": form["rate"]} if form.get("rate") else {}
     return await _row_action(request, f"/api/v1/matches/{match_id}/offer", body, match_id)
 
 
 @router.post("/bank/matches/{match_id}/decline")
 async def decline_match(match_id: str, request: Request) -> Response:
-    form = await form_of(request)
+    form = await read_form(request)
     return await _row_action(
         request, f"/api/v1/matches/{match_id}/decline", {"reason": form.get("reason", "")}, match_id
     )
@@ -675,20 +643,22 @@ async def create_key(request: Request) -> Response:
     if isinstance(got, Response):
         return got
     api, me = got
-    raw = await request.form()
-    form = await form_of(request)
+    form = await read_form(request)
     body = {
         "name": form.get("name", ""),
-        "scopes": [str(s) for s in raw.getlist("scopes")][:20],
+        "scopes": await read_list(request, "scopes"),
         "expires_in_days": as_int(form.get("expires_in_days", "90") or "90"),
     }
-    r = await api.post("/api/v1/api-keys", body)
-    if r.ok:
+
+    async def shown_once(answer: ApiAnswer) -> Response:
         # The secret is shown once, on this answer only (no redirect that would lose it).
-        return await _bank_desk(request, api, me, new_key=r.body)
-    errors = form_errors(lang_of(request), r.status, r.body, known_fields=KEY_FIELDS)
-    return await _bank_desk(
-        request, api, me, status=_form_status(r.status), errors=errors, form=form, failed="key"
+        return await _bank_desk(request, api, me, new_key=answer.body)
+
+    async def again(refused: Refused) -> Response:
+        return await _bank_desk(request, api, me, refused, failed="key")
+
+    return await submit(
+        request, api, "/api/v1/api-keys", body, form=form, fields=KEY_FIELDS, done=shown_once, again=again
     )
 
 
@@ -702,17 +672,14 @@ async def revoke_key(key_id: str, request: Request) -> Response:
 
 @router.post("/sme/offers/{offer_id}/accept")
 async def accept_offer(offer_id: str, request: Request) -> Response:
-    got = await _signed_in(request, "sme")
+    got = await signed_in(request, "sme", posting=True)
     if isinstance(got, Response):
         return got
     api, me = got
-    if not same_site(request):
-        return error_page(request, 403, "error.cross_site", me=me)
     r = await api.post(f"/api/v1/offers/{offer_id}/accept")
     if r.ok:
         return see_other(f"/sme/requests/{r.body['request_id']}")
-    key = "error.not_found" if r.status in (404, 422) else "error.unavailable"
-    return error_page(request, 404 if r.status in (404, 422) else 503, key, me=me)
+    return refusal_page(request, r, me=me)
 
 
 # --- the SME's credit report, who looked at it, and consents -----------------------------------
@@ -721,13 +688,7 @@ CONSENT_FIELDS = frozenset({"bank_org_id", "purpose", "valid_until"})
 
 
 async def _credit_page(
-    request: Request,
-    api: Api,
-    me: dict[str, Any],
-    *,
-    status: int = 200,
-    errors: FormErrors | None = None,
-    form: dict[str, str] | None = None,
+    request: Request, api: Api, me: dict[str, Any], refused: Refused | None = None
 ) -> Response:
     uscc = me["uscc"]
     report = await api.get(f"/api/v1/credit-reports/{uscc}")
@@ -738,19 +699,20 @@ async def _credit_page(
     return render(
         request,
         "credit.html",
-        status=status,
+        status=refused.status if refused else 200,
         me=me,
         report=report.body if report.ok else None,
-        lookups=_rows(lookups),
-        consents=_rows(consents),
-        errors=errors or FormErrors(),
-        form=form or {},
+        lookups=rows(lookups),
+        consents=rows(consents),
+        errors=refused.errors if refused else FormErrors(),
+        form=refused.form if refused else {},
+        dispute_row=refused.row if refused else None,
     )
 
 
 @router.get("/sme/credit")
 async def credit_page(request: Request) -> Response:
-    got = await _signed_in(request, "sme")
+    got = await signed_in(request, "sme")
     if isinstance(got, Response):
         return got
     return await _credit_page(request, *got)
@@ -758,13 +720,11 @@ async def credit_page(request: Request) -> Response:
 
 @router.post("/sme/consents")
 async def grant_consent(request: Request) -> Response:
-    got = await _signed_in(request, "sme")
+    got = await signed_in(request, "sme", posting=True)
     if isinstance(got, Response):
         return got
     api, me = got
-    if not same_site(request):
-        return error_page(request, 403, "error.cross_site", me=me)
-    form = await form_of(request)
+    form = await read_form(request)
     until = form.get("valid_until", "")
     # A date picked in the browser: valid to the end of that day (UTC).
     valid_until = f"{until}T23:59:59Z" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", until) else until
@@ -773,23 +733,50 @@ async def grant_consent(request: Request) -> Response:
         "purpose": form.get("purpose", ""),
         "valid_until": valid_until,
     }
-    r = await api.post("/api/v1/consents", body)
-    if r.ok:
-        return see_other("/sme/credit")
-    errors = form_errors(lang_of(request), r.status, r.body, known_fields=CONSENT_FIELDS)
-    return await _credit_page(request, api, me, status=_form_status(r.status), errors=errors, form=form)
+
+    async def again(refused: Refused) -> Response:
+        return await _credit_page(request, api, me, refused)
+
+    return await submit(
+        request,
+        api,
+        "/api/v1/consents",
+        body,
+        form=form,
+        fields=CONSENT_FIELDS,
+        labels={"purpose": "field.lookup_purpose"},
+        done="/sme/credit",
+        again=again,
+    )
+
+
+@router.post("/sme/disputes")
+async def raise_dispute(request: Request) -> Response:
+    """The SME flags one record of its report as wrong (异议); the flag shows until it is resolved."""
+    got = await signed_in(request, "sme", posting=True)
+    if isinstance(got, Response):
+        return got
+    api, me = got
+    form = await read_form(request)
+    record_id = form.get("record_id", "")
+
+    async def again(refused: Refused) -> Response:
+        return await _credit_page(request, api, me, refused)
+
+    return await submit(
+        request,
+        api,
+        "/api/v1/disputes",
+        {"record_id": record_id, "reason": form.get("reason", "")},
+        form=form,
+        fields=frozenset({"reason"}),
+        by_status={409: "credit.dispute.already", 404: "credit.dispute.no_record"},
+        done="/sme/credit#disputes",
+        again=again,
+        row=record_id,
+    )
 
 
 @router.post("/sme/consents/{consent_id}/revoke")
 async def revoke_consent(consent_id: str, request: Request) -> Response:
-    got = await _signed_in(request, "sme")
-    if isinstance(got, Response):
-        return got
-    api, me = got
-    if not same_site(request):
-        return error_page(request, 403, "error.cross_site", me=me)
-    r = await api.post(f"/api/v1/consents/{consent_id}/revoke", {})
-    if r.ok or r.status == 409:
-        return see_other("/sme/credit")
-    key = "error.not_found" if r.status in (404, 422) else "error.unavailable"
-    return error_page(request, 404 if r.status in (404, 422) else 503, key, me=me)
+    return await _button(request, "sme", f"/api/v1/consents/{consent_id}/revoke", "/sme/credit")

@@ -38,8 +38,18 @@ class Api:
         self.cookie_name = settings.session_cookie_name
         self.session = request.cookies.get(self.cookie_name)
 
-    async def call(self, method: str, path: str, *, json: Any = None, params: Any = None) -> ApiAnswer:
-        """`method path` on the gateway itself; the person's address stays theirs for the rate limits."""
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Any = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
+    ) -> ApiAnswer:
+        """`method path` on the gateway itself; the person's address stays theirs for the rate limits.
+        `content` (with its `content_type`) sends a raw body instead of JSON, e.g. an uploaded CSV."""
         peer = self.request.client
         transport = httpx.ASGITransport(
             app=self.request.app, client=(peer.host, peer.port) if peer else ("unknown", 0)
@@ -48,7 +58,11 @@ class Api:
         async with httpx.AsyncClient(
             transport=transport, base_url="http://gateway.internal", cookies=cookies, timeout=PAGE_TIMEOUT
         ) as client:
-            r = await client.request(method, path, json=json, params=params)
+            headers = {"Content-Type": content_type} if content_type else None
+            if content is not None:
+                r = await client.request(method, path, content=content, params=params, headers=headers)
+            else:
+                r = await client.request(method, path, json=json, params=params)
         try:
             body = r.json()
         except ValueError:

@@ -9,17 +9,22 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loan_matching.api import (
     assignment_rounds,
+    bank_quotas,
+    credit_lines,
     financing_requests,
     funnel,
+    interest_subsidies,
     lending_reports,
     loans,
     matches,
     model,
     offers,
+    previews,
     products,
     quotas,
 )
 from loan_matching.db.tables import messaging
+from loan_matching.domain import credit_lines as lines
 from loan_matching.domain.matches import expire_due
 from loan_matching.domain.matching_model import load_model
 from loan_matching.events.handlers import CONSUMED_TOPICS, make_handlers
@@ -43,12 +48,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # SKIP LOCKED, so replicas share the work without a lease).
     sweeper = Periodic("loan-matching.expire-matches", settings.expiry_sweep_seconds, expire)
 
+    async def expire_lines(session: AsyncSession, outbox: Outbox) -> int:
+        return await lines.expire_due(session=session, outbox=outbox, as_of=utcnow())
+
+    line_sweeper = Periodic("loan-matching.expire-credit-lines", settings.expiry_sweep_seconds, expire_lines)
+
     async def startup(app: FastAPI) -> None:
         app.state.model = await asyncio.to_thread(load_model)  # once per process
         sweeper.start(app)
+        line_sweeper.start(app)
 
     async def shutdown(app: FastAPI) -> None:
         await sweeper.stop()
+        await line_sweeper.stop()
 
     return create_service_app(
         ServiceSpec(
@@ -57,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             tables=messaging,
             routers=[
                 products.router,
+                previews.router,
                 financing_requests.router,
                 matches.router,
                 offers.router,
@@ -64,8 +77,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 assignment_rounds.router,
                 lending_reports.router,
                 quotas.router,
+                bank_quotas.router,
+                credit_lines.router,
                 model.router,
                 funnel.router,
+                interest_subsidies.router,
             ],
             description=__doc__ or "",
             handlers=make_handlers(settings),

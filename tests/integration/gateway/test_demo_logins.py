@@ -41,3 +41,11 @@ async def test_demo_logins_are_repeatable_and_usable(infra: Infra, topic_prefix:
         sme = await gw.login(third.sme_email, third.sme_password)
         me = (await gw.client.get("/api/v1/auth/me", headers=sme)).json()
         assert me["uscc"] == third.sme_uscc == demo.enterprise_bodies(50)[0]["uscc"]
+        # The guarantor owns the demo's Ordos company; the organizer runs the demo's Ordos fair.
+        assert third.guarantor_org_id == demo.demo_guarantor().body["owner_org_id"] == first.guarantor_org_id
+        for email, password, role, org in (
+            (third.guarantor_email, third.guarantor_password, "guarantor", third.guarantor_org_id),
+            (third.organizer_email, third.organizer_password, "organizer", "organizer-150600"),
+        ):
+            who = (await gw.client.get("/api/v1/auth/me", headers=await gw.login(email, password))).json()
+            assert (who["role"], who["org_id"]) == (role, org)

@@ -19,6 +19,7 @@ from loan_matching.main import MIGRATIONS, create_app
 from loan_matching.settings import Settings
 from smefin.contracts.enterprises import RatingChanged
 from smefin.contracts.guarantees import GuaranteeRefused
+from tests.integration.loan_matching.observe import of_type, published
 from tests.integration.loan_matching.test_flow import PRODUCT, SME_A, enterprise, publish
 from tests.support.infra import Infra
 from tests.support.services import RunningService, bearer, eventually, run_service
@@ -152,6 +153,13 @@ async def test_a_decline_hands_the_request_to_the_next_best_bank(shared: Shared)
     second = await m.proposed()
     assert second["bank_org_id"] != first["bank_org_id"]
     assert second["rank"] > first["rank"]
+    # Both steps went out over the broker: the decline with its reason, then the next proposal.
+    events = await published(
+        m.infra, m.prefix, lambda es: bool(of_type(es, "match.proposed", match_id=second["id"]))
+    )
+    [declined] = of_type(events, "offer.declined", match_id=first["id"])
+    assert (declined["reason"], declined["bank_org_id"]) == ("行业集中度已满", first["bank_org_id"])
+    assert of_type(events, "match.proposed", match_id=second["id"])[0]["bank_org_id"] == second["bank_org_id"]
 
 
 async def test_an_expired_proposal_hands_the_request_to_the_next_best_bank(
@@ -166,6 +174,12 @@ async def test_an_expired_proposal_hands_the_request_to_the_next_best_bank(
         statuses = {x["bank_org_id"]: x["status"] for x in await m.matches()}
         assert statuses[first["bank_org_id"]] == "expired"
         assert sorted(statuses.values()) == ["expired", "proposed"]  # the other bank now decides
+        second = await m.proposed()
+        events = await published(
+            m.infra, m.prefix, lambda es: bool(of_type(es, "match.proposed", match_id=second["id"]))
+        )
+        [expired] = of_type(events, "match.expired", match_id=first["id"])
+        assert (expired["request_id"], expired["bank_org_id"]) == (m.request_id, first["bank_org_id"])
         # The bank that let it lapse can no longer approve it.
         late = await m.client.post(
             f"/api/v1/matches/{first['id']}/offer", headers=bearer("bank", first["bank_org_id"]), json={}

@@ -3,6 +3,7 @@ for every readable resource, another bank and another SME get nothing, over SQL 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlmodel import SQLModel, not_
@@ -10,7 +11,11 @@ from sqlmodel import SQLModel, not_
 from loan_matching.db import access
 from loan_matching.db.tables import (
     AssignmentRound,
+    BankQuota,
+    CreditLine,
+    CreditLineDraw,
     FinancingRequest,
+    InterestSubsidy,
     LendingReport,
     Loan,
     Match,
@@ -32,9 +37,13 @@ ROUTES: dict[type[SQLModel], str | None] = {
     Match: "matches",
     Offer: "offers",
     Loan: "loans",
+    InterestSubsidy: "interest-subsidies",
     Product: "products",
     AssignmentRound: "assignment-rounds",
     LendingReport: None,
+    BankQuota: "bank-quotas",
+    CreditLine: "credit-lines",
+    CreditLineDraw: None,  # read through its line: /credit-lines/{id}/draws
 }
 STRANGERS = [
     Principal(subject="b2", role=Role.BANK, org_id="bank-other"),
@@ -105,7 +114,35 @@ def _rows() -> list[SQLModel]:
         sme_loan_balance=Decimal("1.00"),
         total_loan_balance=Decimal("2.00"),
     )
-    return [p, r, m, o, loan, rnd, rep]
+    subsidy = InterestSubsidy(
+        loan_id=loan.id,
+        programme="tech_progress",
+        uscc=OWNER_SME,
+        bank_org_id=OWNER_BANK,
+        principal=loan.amount,
+        loan_rate=loan.rate,
+        months=6,
+        amount=Decimal("100.00"),
+    )
+    quota = BankQuota(bank_org_id=OWNER_BANK, period="month", quota_count=5)
+    line = CreditLine(
+        bank_org_id=OWNER_BANK,
+        uscc=OWNER_SME,
+        credit_limit=Decimal("9000.00"),
+        outstanding=Decimal("1000.00"),
+        term_months=12,
+        expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+        base_rate=Decimal("3.9"),
+    )
+    draw = CreditLineDraw(
+        line_id=line.id,
+        bank_org_id=OWNER_BANK,
+        uscc=OWNER_SME,
+        amount=Decimal("1000.00"),
+        rate=Decimal("4.6"),
+        outstanding=Decimal("1000.00"),
+    )
+    return [p, r, m, o, loan, rnd, rep, subsidy, quota, line, draw]
 
 
 def test_every_readable_resource_has_a_route_entry() -> None:
@@ -149,3 +186,8 @@ async def test_another_organisation_reads_nothing(infra: Infra, topic_prefix: st
                 listed = await svc.client.get(f"/api/v1/{path}", headers=headers)
                 if listed.status_code == 200:
                     assert str(ids[model]) not in listed.text, (path, who.role)
+        # A line's draws: read through the line, which strangers cannot find.
+        for who in STRANGERS:
+            headers = bearer(who.role, who.org_id, who.uscc)
+            r = await svc.client.get(f"/api/v1/credit-lines/{ids[CreditLine]}/draws", headers=headers)
+            assert r.status_code in (403, 404), (who.role, r.status_code)

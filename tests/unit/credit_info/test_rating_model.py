@@ -6,12 +6,14 @@ import json
 import math
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
 from credit_info.domain.rating_model import (
+    CARD_FILE,
     MODEL_VERSION,
     MODELS_DIR,
     NUMERIC,
@@ -20,12 +22,12 @@ from credit_info.domain.rating_model import (
     RecordView,
     Scorecard,
     features,
-    fit_scorecard,
     grade_for,
     load_model,
     score_for,
-    synthetic_history,
 )
+from credit_info.models.__main__ import main
+from credit_info.models.training import fit_scorecard, synthetic_history
 
 TODAY = date(2026, 5, 1)
 
@@ -86,9 +88,12 @@ def test_synthetic_history_is_seeded() -> None:
 
 
 def test_committed_artefact_is_small_and_evaluated() -> None:
-    artefact = MODELS_DIR / f"{MODEL_VERSION}.json"
+    evaluation = json.loads((MODELS_DIR / CARD_FILE).read_text())
+    assert evaluation["version"] == MODEL_VERSION == load_model().version
+    artefact = MODELS_DIR / evaluation["artifact"]
+    assert artefact.name == f"{MODEL_VERSION}.json"  # models/<name>-<version>.json, as in loan-matching
     assert artefact.stat().st_size < 200_000
-    evaluation = json.loads((MODELS_DIR / f"{MODEL_VERSION}.evaluation.json").read_text())
+    assert (MODELS_DIR / "model_card.md").read_text().startswith(f"# Rating model card: {MODEL_VERSION}")
     assert evaluation["held_out"]["auc"] > 0.75
     assert evaluation["held_out"]["ks"] > 0.3
     assert evaluation["held_out"]["calibration"]
@@ -145,3 +150,16 @@ def test_scorecard_fits_and_round_trips_through_its_arrays() -> None:
     p = card.predict_proba(x.iloc[3000:])
     assert np.allclose(p, again.predict_proba(x.iloc[3000:]))
     assert roc_auc_score(y[3000:], p) > 0.8
+
+
+def test_training_command_writes_the_artefact_and_card_the_service_loads(tmp_path: Path) -> None:
+    main(["train", "--rows", "3000", "--seed", "5", "--out", str(tmp_path)])
+    card = json.loads((tmp_path / CARD_FILE).read_text())
+    assert card["artifact"] == f"{card['version']}.json"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [card["artifact"], CARD_FILE, "model_card.md"]
+    )
+    model = load_model(tmp_path)
+    assert model.version == card["version"]
+    assert card["held_out"]["auc"] > 0.7
+    load_model.cache_clear()  # the rest of the session serves the committed model

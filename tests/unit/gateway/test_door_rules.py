@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
@@ -106,3 +107,28 @@ def test_merge_keeps_each_service_to_its_own_resources_and_renames_clashing_sche
     assert merged["paths"]["/api/v1/products"]["get"]["x-service"] == "loan-matching"
     assert set(ent["responses"]) >= {"401", "403", "429"}
     assert set(merged["components"]["securitySchemes"]) == {"apiKey", "accessToken", "sessionCookie"}
+
+
+def test_the_door_allows_exactly_the_documented_methods_of_a_path() -> None:
+    from gateway.docs import DocumentedMethods
+
+    document: dict[str, Any] = {
+        "paths": {
+            "/api/v1/matches": {"get": {}},
+            "/api/v1/matches/{match_id}": {"get": {}, "patch": {}},
+            "/api/v1/matches/expire-due": {"post": {}},
+            "/api/v1/auth/me": {"get": {}},
+        }
+    }
+    documented = DocumentedMethods(document)
+    assert documented.allowed("/api/v1/matches") == ["GET"]
+    assert documented.allowed("/api/v1/matches/123") == ["GET", "PATCH"]
+    # A static path wins over a template that also matches it (as each service's router decides).
+    assert documented.allowed("/api/v1/matches/expire-due") == ["POST"]
+    assert documented.allowed("/api/v1/auth/me") == ["GET"]
+    assert documented.allowed("/api/v1/matches/1/2") is None
+    assert documented.allowed("/api/v1/nothing") is None
+    # The committed document lists every operation of the platform.
+    published = DocumentedMethods.published()
+    assert published.allowed("/api/v1/api-keys/abc") == ["DELETE"]
+    assert published.allowed("/api/v1/products") == ["GET", "POST"]

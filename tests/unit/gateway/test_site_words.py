@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from gateway.site.i18n import WORDS, Lang, form_errors, pick_lang, word
+from starlette.requests import Request
+
+from gateway.site.forms import same_site
+from gateway.site.i18n import WORDS, Lang, form_errors, pick_lang, rule_sentence, word
 from gateway.site.pages import safe_next
 
 FIELDS = frozenset({"uscc", "valid_until", "employees"})
@@ -54,3 +57,34 @@ def test_language_choice_and_redirects_stay_on_the_site() -> None:
     assert safe_next("/sme?x=1") == "/sme?x=1"
     for hostile in ("//evil.example/", "https://evil.example/", "/\\evil", None, ""):
         assert safe_next(hostile) == "/"
+
+
+def test_an_optional_fields_error_goes_next_to_that_field_not_its_union_member() -> None:
+    body = {"errors": [{"field": "max_amount.decimal", "message": "Input should be a number", "type": "x"}]}
+    errors = form_errors(Lang.ZH, 422, body, known_fields=frozenset({"max_amount"}))
+    assert list(errors.fields) == ["max_amount"]
+
+
+def test_matching_rules_are_said_in_the_persons_language_by_rule_code() -> None:
+    fallback = "amount above the product's maximum of 500000.00"
+    values = {"max_amount": "500000.00"}
+    assert rule_sentence(Lang.ZH, "fix", "amount_max", values, fallback) == "金额高于产品最高额500000.00元"
+    assert rule_sentence(Lang.EN, "fix", "amount_max", values, fallback) == fallback
+    assert rule_sentence(Lang.ZH, "rule", "term", None, "term within") == "期限在产品范围内"
+    # A rule the site does not know yet, or a fix without its figures: loan-matching's own sentence.
+    assert rule_sentence(Lang.ZH, "rule", "new_rule", None, "a new rule") == "a new rule"
+    assert rule_sentence(Lang.ZH, "fix", "amount_max", None, fallback) == fallback
+
+
+def _post(headers: dict[str, str]) -> Request:
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    return Request({"type": "http", "method": "POST", "path": "/bank/reports/csv", "headers": raw})
+
+
+def test_a_form_post_is_ours_by_the_browsers_word_or_its_origin() -> None:
+    host = {"host": "site.example"}
+    assert same_site(_post({**host, "sec-fetch-site": "same-origin", "origin": "null"}))  # no-referrer page
+    assert not same_site(_post({**host, "sec-fetch-site": "cross-site", "origin": "https://site.example"}))
+    assert same_site(_post({**host, "origin": "https://site.example"}))  # an older browser
+    assert not same_site(_post({**host, "origin": "https://elsewhere.example"}))
+    assert not same_site(_post({**host, "origin": "null"}))

@@ -53,6 +53,10 @@ def test_rules_say_what_failed_and_what_would_change_it() -> None:
     assert st[0, 0, RULE_INDEX["industry"]] == MET
     fixes = {r["rule"]: r.get("would_change_it") for r in explain(st[0, 0], PROD)}
     assert fixes["amount_max"] == "amount above the product's maximum of 500000.0"
+    # The figures the sentence names come with it, so the site can say it in Chinese by rule code.
+    values = {r["rule"]: r.get("values") for r in explain(st[0, 0], PROD)}
+    assert values["amount_max"] == {"max_amount": "500000.0"}
+    assert values["industry"] is None  # a rule that is met has nothing to change
     second = {r["rule"]: r for r in explain(st[0, 1], products[1])}
     assert second["guarantee"]["would_change_it"] == "eligible with a guarantee"
     assert second["min_grade"]["status"] == "not_met"

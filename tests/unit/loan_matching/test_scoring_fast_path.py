@@ -8,14 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from loan_matching.domain.matching_model import (
-    CARD_FILE,
-    MODELS_DIR,
-    grid_features,
-    load_model,
-    synthetic_batches,
-    train,
-)
+from loan_matching.domain.matching_model import CARD_FILE, MODELS_DIR, grid_features, load_model
 from loan_matching.domain.ranking import rank_grid
 from loan_matching.domain.scoring import (
     NOT_MET,
@@ -28,6 +21,7 @@ from loan_matching.domain.scoring import (
     evaluate_rules,
     indicative_rate,
 )
+from loan_matching.models.training import synthetic_batches, train
 
 
 def _batches(seed: int = 1) -> tuple[RequestBatch, ProductBatch]:
@@ -51,6 +45,33 @@ def test_eligibility_is_the_fold_of_the_status_tensor() -> None:
     assert (unknown == (status == UNKNOWN).sum(axis=-1)).all()
     assert 0 < eligible.mean() < 1
     assert unknown.any()
+
+
+def test_fused_pass_is_eligible_exactly_where_no_rule_says_not_met() -> None:
+    req, prod = _batches(4)
+    # Amounts and terms exactly at the products' bounds, and at an amount quota and a capacity.
+    req.amount[30:40] = prod.max_amount[:10]
+    req.amount[40:50] = prod.min_amount[10:20]
+    req.amount[50:55] = 5e5
+    req.amount[55:60] = 2e5
+    req.term[60:70] = prod.max_term[:10]
+    req.term[70:80] = prod.min_term[:10]
+    ranked = rank_grid(req, prod, load_model())
+    status = evaluate_rules(req, prod)
+    assert (ranked.eligible == ~(status == NOT_MET).any(axis=-1)).all()
+    assert (ranked.unknown == (status == UNKNOWN).sum(axis=-1)).all()
+    assert (ranked.rate == indicative_rate(req, prod)).all()
+
+
+def test_fused_pass_gives_the_same_grid_in_one_thread_and_in_blocks_over_two() -> None:
+    req, prod = synthetic_batches(np.random.default_rng(5), 600, 500)
+    model = load_model()
+    threaded = rank_grid(req, prod, model)  # 300,000 pairs: split over the threads, 131 rows a block
+    alone = [rank_grid(req.take(slice(i, i + 1)), prod, model) for i in (0, 131, 599)]
+    for i, one in zip((0, 131, 599), alone, strict=True):
+        assert (one.eligible[0] == threaded.eligible[i]).all()
+        assert np.array_equal(one.probability[0], threaded.probability[i])
+        assert np.array_equal(one.expected_value[0], threaded.expected_value[i])
 
 
 def test_grid_score_equals_the_model_on_the_feature_matrix() -> None:

@@ -885,6 +885,7 @@ class Loader:
         self.office = principal_for(Role.OFFICE, "office-nm")
         self.enterprises = enterprise_bodies(n_enterprises, seed)
         self.company_ids: dict[str, list[str]] = {}
+        self.company_of_owner: dict[str, str] = {}
 
     async def step(self, label: str, coro: Awaitable[str]) -> None:
         """Run a step and print what it loaded and how long it took."""
@@ -934,6 +935,7 @@ class Loader:
             )
             cid = r.json()["id"]
             self.company_ids.setdefault(spec.body["league_code"], []).append(cid)
+            self.company_of_owner[spec.body["owner_org_id"]] = cid
             injections.extend({"company_id": cid, **i} for i in spec.injections)
 
         await self.api.each(specs, register, workers=4)
@@ -1151,6 +1153,114 @@ class Loader:
             await asyncio.sleep(1)
         return ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
 
+    async def guarantee_requests(self, n: int = 6, approved: int = 3) -> str:
+        """The demo guarantor's desk has work. The demo bank's guaranteed product names its leagues'
+        companies; guarantee-registry asks the first of them with room, so that company is made to
+        approve each guarantee itself. `n` SMEs with new requests take the bank's offer on that product;
+        `approved` of the guarantees are approved, the rest wait (`demo_logins` makes the company's
+        organisation the demo guarantor)."""
+        bank = principal_for(Role.BANK, BANKS[0][0])
+        listed = await self.api.call(
+            "guarantee requests", "GET", "/api/v1/products", bank, params={"limit": 100}
+        )
+        body = listed.json()
+        products = body.get("items", []) if isinstance(body, dict) else body
+        # bank_specs names it "<bank>惠企担保贷"; it serves every league the bank serves.
+        guaranteed = [
+            p
+            for p in products
+            if p["kind"] == "guaranteed"
+            and p["name"].endswith("惠企担保贷")
+            and p.get("accepted_guarantee_company_ids")
+        ]
+        if not guaranteed:
+            return "the demo bank has no guaranteed product: no guarantee requests"
+        product = min(guaranteed, key=lambda p: str(p["created_at"]))
+        cid = str(product["accepted_guarantee_company_ids"][0])
+        await self.api.call(
+            "guarantee requests",
+            "PATCH",
+            f"/api/v1/guarantee-companies/{cid}",
+            self.office,
+            json_body={"approval_required": True},
+        )
+        asked = {u for u, _ in financing_request_bodies(self.enterprises, self.n_requests, self.seed)}
+        fresh = [e for e in self.enterprises if e["uscc"] not in asked]
+        offered = 0
+        for e in fresh[: n * 4]:
+            if offered >= n:
+                break
+            sme = principal_for(Role.SME, e["uscc"], e["uscc"])
+            need = {
+                "amount": _money(1_000_000),
+                "term_months": 12,
+                "purpose": "流动资金",
+                "accepts_guarantee": True,
+            }
+            r = await self.api.call(
+                "guarantee requests",
+                "POST",
+                "/api/v1/financing-requests",
+                sme,
+                json_body=need,
+                ok=(201, 409, 422),
+            )
+            if r.status_code != 201:
+                continue  # not in loan-matching's projection yet, or refused: the next SME
+            match = await self._match_on(bank, product["id"], r.json()["id"])
+            if match is None:
+                continue  # the product is not this bank's best for it, or another bank's turn: the next
+            offer = await self.api.call(
+                "guarantee requests", "POST", f"/api/v1/matches/{match}/offer", bank, json_body={}
+            )
+            await self.api.call(
+                "guarantee requests", "POST", f"/api/v1/offers/{offer.json()['id']}/accept", sme
+            )
+            offered += 1
+        pending = await self._pending_guarantees(self.office, cid, offered)
+        for g in pending[:approved]:
+            await self.api.call("guarantee requests", "POST", f"/api/v1/guarantees/{g}/approve", self.office)
+        return (
+            f"{offered} guarantee requests on {product['name']} to company {cid}, "
+            f"{min(approved, len(pending))} approved, {max(len(pending) - approved, 0)} waiting for it"
+        )
+
+    async def _match_on(self, bank: Principal, product_id: str, request_id: str) -> str | None:
+        """The bank's match of one request on one product, once matching has run (None if none)."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            r = await self.api.call(
+                "guarantee requests", "GET", f"/api/v1/financing-requests/{request_id}", self.office
+            )
+            if r.json()["status"] != "submitted":
+                break
+            await asyncio.sleep(0.5)
+        rows = await self.api.call(
+            "guarantee requests", "GET", "/api/v1/matches", bank, params={"limit": 200, "status": "proposed"}
+        )
+        return next(
+            (m["id"] for m in rows.json() if m["request_id"] == request_id and m["product_id"] == product_id),
+            None,
+        )
+
+    async def _pending_guarantees(self, who: Principal, company_id: str, n: int) -> list[str]:
+        """The guarantees waiting for the company's approval, once guarantee-registry has them all."""
+        deadline = time.monotonic() + 20
+        ids: list[str] = []
+        while time.monotonic() < deadline:
+            r = await self.api.call(
+                "guarantee requests",
+                "GET",
+                "/api/v1/guarantees",
+                who,
+                params={"company_id": company_id, "status": "pending_approval"},
+            )
+            ids = [g["id"] for g in r.json()["items"]]
+            if len(ids) >= n:
+                break
+            await asyncio.sleep(0.5)
+        return ids
+
     async def fairs(self) -> str:
         """Bank–enterprise fairs (银企对接会) in two leagues: invited from the matches, registered,
         validated, and a preliminary schedule built from the match scores."""
@@ -1248,6 +1358,7 @@ class Loader:
                 raise res
         await self.step("financing requests", self.requests())
         await self.step("matching", self.matched())
+        await self.step("guarantee requests", self.guarantee_requests())
         await self.step("fairs", self.fairs())
         return True
 
@@ -1307,11 +1418,24 @@ DEMO_BANK_PASSWORD = "demo-bank-password"
 DEMO_SME_EMAIL = "owner@sme.demo.smefin"
 DEMO_SME_PASSWORD = "demo-sme-password"
 DEMO_KEY_SCOPES = ["lending:write", "credit:read", "guarantees:read"]
+DEMO_GUARANTOR_EMAIL = "admin@guarantor.demo.smefin"
+DEMO_GUARANTOR_PASSWORD = "demo-guarantor-password"
+DEMO_ORGANIZER_EMAIL = "admin@organizer.demo.smefin"
+DEMO_ORGANIZER_PASSWORD = "demo-organizer-password"
+# The demo guarantor owns the Ordos league-level company; the demo organizer runs the Ordos fair.
+DEMO_LEAGUE = "150600"
+DEMO_ORGANIZER_ORG = f"organizer-{DEMO_LEAGUE}"
+
+
+def demo_guarantor(seed: int = SEED) -> GuarantorSpec:
+    """The guarantee company whose organisation the demo guarantor logs in to."""
+    return next(s for s in guarantor_specs(seed) if s.body["league_code"] == DEMO_LEAGUE)
 
 
 @dataclass(frozen=True)
 class DemoLogins:
-    """What `make run` prints: the office and SME logins, and a bank admin with a fresh API key."""
+    """What `make run` prints: the office, SME, guarantor and organizer logins, and a bank admin with a
+    fresh API key."""
 
     office_email: str
     office_password: str
@@ -1322,6 +1446,55 @@ class DemoLogins:
     sme_uscc: str
     sme_email: str
     sme_password: str
+    guarantor_org_id: str
+    guarantor_email: str
+    guarantor_password: str
+    organizer_org_id: str
+    organizer_email: str
+    organizer_password: str
+
+
+async def _member(
+    client: httpx.AsyncClient,
+    office: dict[str, str],
+    kind: str,
+    org_id: str,
+    name: str,
+    email: str,
+    password: str,
+) -> None:
+    """An organisation and its admin with a known password, made once through the office's API."""
+    r = await client.post(
+        "/api/v1/organisations",
+        json={"kind": kind, "name": name, "org_id": org_id, "admin_email": email, "admin_name": "演示管理员"},
+        headers=office,
+    )
+    if r.status_code == 201:
+        accepted = await client.post(
+            "/api/v1/invitations/accept",
+            json={"invitation_token": r.json()["admin"]["invitation_token"], "password": password},
+        )
+        if accepted.status_code != 200:
+            raise LoadFailed(f"demo {kind} admin: {accepted.status_code} {accepted.text[:200]}")
+    elif r.status_code != 409:
+        raise LoadFailed(f"demo {kind}: {r.status_code} {r.text[:200]}")
+
+
+async def _busiest_guarantor(client: httpx.AsyncClient, office: dict[str, str]) -> dict[str, Any] | None:
+    """The company with the most guarantees (the demo's requests went to it), or None when there are
+    none or guarantee-registry does not answer."""
+    try:
+        r = await client.get("/api/v1/guarantees", params={"limit": 200}, headers=office)
+        counts = Counter(g["company_id"] for g in r.json()["items"] if g.get("company_id"))
+        if r.status_code != 200 or not counts:
+            return None
+        company = await client.get(
+            f"/api/v1/guarantee-companies/{counts.most_common(1)[0][0]}", headers=office
+        )
+        found: dict[str, Any] = company.json()
+        return found if company.status_code == 200 else None
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return None
 
 
 async def _password_login(client: httpx.AsyncClient, email: str, password: str) -> dict[str, str]:
@@ -1346,29 +1519,7 @@ async def demo_logins(
         base_url=gateway.rstrip("/"), timeout=REQUEST_TIMEOUT, transport=transport
     ) as client:
         office = await _password_login(client, DEMO_OFFICE_EMAIL, DEMO_OFFICE_PASSWORD)
-        r = await client.post(
-            "/api/v1/organisations",
-            json={
-                "kind": "bank",
-                "name": name,
-                "org_id": org_id,
-                "admin_email": DEMO_BANK_EMAIL,
-                "admin_name": "演示管理员",
-            },
-            headers=office,
-        )
-        if r.status_code == 201:
-            accepted = await client.post(
-                "/api/v1/invitations/accept",
-                json={
-                    "invitation_token": r.json()["admin"]["invitation_token"],
-                    "password": DEMO_BANK_PASSWORD,
-                },
-            )
-            if accepted.status_code != 200:
-                raise LoadFailed(f"demo bank admin: {accepted.status_code} {accepted.text[:200]}")
-        elif r.status_code != 409:
-            raise LoadFailed(f"demo bank: {r.status_code} {r.text[:200]}")
+        await _member(client, office, "bank", org_id, name, DEMO_BANK_EMAIL, DEMO_BANK_PASSWORD)
         bank = await _password_login(client, DEMO_BANK_EMAIL, DEMO_BANK_PASSWORD)
         keys = (await client.get("/api/v1/api-keys", headers=bank)).json()
         live = sorted((k for k in keys if k["revoked_at"] is None), key=lambda k: str(k["created_at"]))
@@ -1392,6 +1543,25 @@ async def demo_logins(
         )
         if signed.status_code not in (201, 409):
             raise LoadFailed(f"demo SME signup: {signed.status_code} {signed.text[:200]}")
+        guarantor = await _busiest_guarantor(client, office) or demo_guarantor(seed).body
+        await _member(
+            client,
+            office,
+            "guarantor",
+            guarantor["owner_org_id"],
+            guarantor["name"],
+            DEMO_GUARANTOR_EMAIL,
+            DEMO_GUARANTOR_PASSWORD,
+        )
+        await _member(
+            client,
+            office,
+            "organizer",
+            DEMO_ORGANIZER_ORG,
+            "鄂尔多斯市银企对接会组委会",
+            DEMO_ORGANIZER_EMAIL,
+            DEMO_ORGANIZER_PASSWORD,
+        )
     return DemoLogins(
         office_email=DEMO_OFFICE_EMAIL,
         office_password=DEMO_OFFICE_PASSWORD,
@@ -1402,7 +1572,101 @@ async def demo_logins(
         sme_uscc=sme["uscc"],
         sme_email=DEMO_SME_EMAIL,
         sme_password=DEMO_SME_PASSWORD,
+        guarantor_org_id=guarantor["owner_org_id"],
+        guarantor_email=DEMO_GUARANTOR_EMAIL,
+        guarantor_password=DEMO_GUARANTOR_PASSWORD,
+        organizer_org_id=DEMO_ORGANIZER_ORG,
+        organizer_email=DEMO_ORGANIZER_EMAIL,
+        organizer_password=DEMO_ORGANIZER_PASSWORD,
     )
+
+
+async def demo_story(
+    gateway: str, logins: DemoLogins, *, transport: httpx.AsyncBaseTransport | None = None
+) -> list[str]:
+    """Through the gateway's API as the demo SME and the demo bank, so every page of theirs has
+    something to show: a consent and a look-up under it, a dispute on a record, a loan with an
+    extension asked for, a fair signed up for. Each step is skipped when already done; returns what
+    was done (or why a step could not be)."""
+    done: list[str] = []
+    async with httpx.AsyncClient(
+        base_url=gateway.rstrip("/"), timeout=REQUEST_TIMEOUT, transport=transport
+    ) as client:
+        sme = await _password_login(client, logins.sme_email, logins.sme_password)
+        bank = await _password_login(client, logins.bank_email, logins.bank_password)
+        uscc, bank_org = logins.sme_uscc, logins.bank_org_id
+        purpose = "loan_application"
+
+        consents = (await client.get("/api/v1/consents", headers=sme)).json()
+        if not any(c["bank_org_id"] == bank_org and c["status"] == "granted" for c in consents):
+            until = (datetime.now(UTC) + timedelta(days=180)).isoformat()
+            body = {"bank_org_id": bank_org, "purpose": purpose, "valid_until": until}
+            r = await client.post("/api/v1/consents", json=body, headers=sme)
+            done.append(f"consent to {bank_org}: {r.status_code}")
+        looked = await client.get(f"/api/v1/credit-reports/{uscc}", params={"purpose": purpose}, headers=bank)
+        done.append(f"look-up by {bank_org} under the consent: {looked.status_code}")
+
+        report = (await client.get(f"/api/v1/credit-reports/{uscc}", headers=sme)).json()
+        records = [
+            r for k in ("credit_records", "non_credit_records", "public_records") for r in report.get(k, [])
+        ]
+        if records and not report.get("disputes"):
+            body = {"record_id": records[0]["id"], "reason": "该记录金额与实际不符 (the amount is wrong)"}
+            r = await client.post("/api/v1/disputes", json=body, headers=sme)
+            done.append(f"dispute on a {records[0]['source']} record: {r.status_code}")
+
+        done.append(await _demo_loan(client, sme, bank, uscc))
+
+        enterprise = (await client.get(f"/api/v1/enterprises/{uscc}", headers=sme)).json()
+        fairs = (await client.get("/api/v1/fairs", headers=sme)).json()
+        mine = [
+            f
+            for f in fairs
+            if f["status"] == "published" and enterprise.get("league_code") in f["league_codes"]
+        ]
+        for f in mine[:1]:
+            r = await client.post(f"/api/v1/fairs/{f['id']}/registrations", json={}, headers=sme)
+            done.append(f"signed up for {f['name']}: {r.status_code}")
+        if not mine:
+            done.append(f"no published fair in league {enterprise.get('league_code')} to sign up for")
+    return done
+
+
+async def _demo_loan(client: httpx.AsyncClient, sme: dict[str, str], bank: dict[str, str], uscc: str) -> str:
+    """A loan from the demo bank to the demo SME (offered, accepted, disbursed), with more time asked."""
+    loans = (await client.get("/api/v1/loans", headers=sme)).json()
+    if loans:
+        return "the demo SME already has a loan"
+    products = (await client.get("/api/v1/products", headers=bank)).json()
+    items = products.get("items", []) if isinstance(products, dict) else products
+    live = [p for p in items if p["status"] == "published" and p["kind"] == "credit_only"]
+    if not live:
+        return "no published credit-only product at the demo bank"
+    p = live[0]
+    amount = max(Decimal(str(p["min_amount"])), min(Decimal("500000.00"), Decimal(str(p["max_amount"]))))
+    body = {"amount": str(amount), "term_months": max(p["min_term_months"], 12), "purpose": "流动资金周转"}
+    request = await client.post("/api/v1/financing-requests", json=body, headers=sme)
+    if request.status_code != 201:
+        return f"demo request refused: {request.status_code} {request.text[:200]}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        matches = (await client.get("/api/v1/matches", headers=bank)).json()
+        match = next((m for m in matches if m["request_id"] == request.json()["id"]), None)
+        if match is not None and match["status"] == "proposed":
+            break
+        await asyncio.sleep(1)
+    else:
+        return "the demo request found no match at the demo bank (its products' rules): no demo loan"
+    offer = await client.post(f"/api/v1/matches/{match['id']}/offer", json={}, headers=bank)
+    if offer.status_code != 201:
+        return f"demo offer refused: {offer.status_code} {offer.text[:200]}"
+    await client.post(f"/api/v1/offers/{offer.json()['id']}/accept", headers=sme)
+    loan = await client.post("/api/v1/loans", json={"offer_id": offer.json()["id"]}, headers=bank)
+    if loan.status_code != 201:
+        return f"demo loan refused: {loan.status_code} {loan.text[:200]}"
+    more = {"extra_months": 6, "reason": "旺季回款慢 (slow season)"}
+    await client.post(f"/api/v1/loans/{loan.json()['id']}/extension-request", json=more, headers=sme)
+    return f"a loan of {amount} yuan from the demo bank, with 6 more months asked"
 
 
 def main(argv: Sequence[str] | None = None) -> None:

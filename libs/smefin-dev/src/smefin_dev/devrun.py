@@ -30,6 +30,9 @@ from smefin.migrations import upgrade
 from smefin_dev import demo
 from smefin_dev.devinfra import EmbeddedBroker, EmbeddedPostgres, create_databases
 
+# uvicorn's fast event loop and HTTP parser (pinned in requirements.txt); the k8s commands name them too.
+UVICORN_SPEED = ["--loop", "uvloop", "--http", "httptools"]
+
 
 @dataclass(frozen=True)
 class ServiceProcess:
@@ -160,6 +163,7 @@ class Platform:
             "--no-access-log",
             "--timeout-graceful-shutdown",
             "5",
+            *UVICORN_SPEED,
         ]
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         self.children.append((name, proc))
@@ -208,7 +212,7 @@ class Platform:
 
 
 def show_where_to_look(gateway: str, logins: demo.DemoLogins) -> None:
-    """How to log in as the demo office, bank (with an API key) and SME, with example calls."""
+    """How to log in as the demo office, bank (with an API key), SME, guarantor and organizer."""
     months = demo.report_months(date.today())
     login = f"curl -s {gateway}/api/v1/auth/login -H 'content-type: application/json'"
     token = "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'"
@@ -231,6 +235,13 @@ def show_where_to_look(gateway: str, logins: demo.DemoLogins) -> None:
         f'    export SME=$({login} -d \'{{"email": "{logins.sme_email}", "password": "{logins.sme_password}"}}\' | {token})'
     )
     say(f'    curl -H "Authorization: Bearer $SME" {gateway}/api/v1/enterprises/{logins.sme_uscc}')
+    say(
+        f"  guarantee company ({logins.guarantor_org_id}): {logins.guarantor_email} / {logins.guarantor_password}"
+    )
+    say(
+        f"  fair organizer ({logins.organizer_org_id}): {logins.organizer_email} / {logins.organizer_password}"
+    )
+    say(f"  the site: {gateway}/login (each login opens its own desk)")
 
 
 def _load_demo(gateway: str, enterprises: int) -> None:
@@ -240,6 +251,11 @@ def _load_demo(gateway: str, enterprises: int) -> None:
         except Exception as exc:
             say(f"demo logins could not be prepared: {exc}")
             return
+        try:
+            for line in asyncio.run(demo.demo_story(gateway, logins)):
+                say(f"demo story: {line}")
+        except Exception as exc:  # the platform stays usable without the story
+            say(f"demo story could not be prepared: {exc}")
         show_where_to_look(gateway, logins)
     else:
         say("demo data could not be loaded (see above); the platform stays up without it")

@@ -23,8 +23,10 @@ class ServiceSettings(BaseSettings):
     environment: Environment = "development"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     # Connections per process: pool plus overflow, at most (deploy/k8s sizes max_connections by it).
-    database_pool_size: int = Field(default=10, ge=1, le=100)
-    database_max_overflow: int = Field(default=10, ge=0, le=100)
+    # All pooled by default: SQLAlchemy closes an overflow connection when it is returned, so under load
+    # an overflow meant a new connection (TLS try, authentication, type introspection) per request.
+    database_pool_size: int = Field(default=20, ge=1, le=100)
+    database_max_overflow: int = Field(default=0, ge=0, le=100)
     kafka_bootstrap_servers: str = "127.0.0.1:19092"
     # Shared HMAC secret for the gateway's signed internal token (see smefin.auth).
     internal_token_secret: str = Field(default=DEV_SECRET, min_length=32)

@@ -17,8 +17,15 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import iter_route_contexts
-from prometheus_client import CollectorRegistry
-from prometheus_fastapi_instrumentator import Instrumentator
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    Summary,
+    generate_latest,
+)
+from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -110,6 +117,90 @@ class RequestContextMiddleware:
                     ms=round((time.perf_counter() - started) * 1000, 1),
                 )
             request_id_var.reset(token)
+
+
+# The series prometheus-fastapi-instrumentator's default set exposed (dashboards keep their queries).
+LATENCY_HIGHR_BUCKETS = (
+    *(0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 7.5, 10, 30, 60),
+    float("inf"),
+)
+UNMETERED = frozenset({"/metrics", "/healthz", "/readyz"})
+
+
+class MetricsMiddleware:
+    """Request counts, sizes and latencies per route template, as a pure ASGI middleware.
+
+    The route is read from `scope["route"]`, which the router leaves there, once the answer has gone:
+    no second route match, no Request or Response objects per call (what the instrumentator cost).
+    """
+
+    def __init__(self, app: ASGIApp, *, registry: CollectorRegistry) -> None:
+        self.app = app
+        self.total = Counter(
+            "http_requests_total",
+            "Total number of requests by method, status and handler.",
+            ("method", "status", "handler"),
+            registry=registry,
+        )
+        self.in_size = Summary(
+            "http_request_size_bytes",
+            "Content length of incoming requests by handler.",
+            ("handler",),
+            registry=registry,
+        )
+        self.out_size = Summary(
+            "http_response_size_bytes",
+            "Content length of outgoing responses by handler.",
+            ("handler",),
+            registry=registry,
+        )
+        self.highr = Histogram(
+            "http_request_duration_highr_seconds",
+            "Latency with many buckets but no API specific labels.",
+            buckets=LATENCY_HIGHR_BUCKETS,
+            registry=registry,
+        )
+        self.lowr = Histogram(
+            "http_request_duration_seconds",
+            "Latency with only few buckets by handler.",
+            ("method", "handler"),
+            buckets=(0.1, 0.5, 1, float("inf")),
+            registry=registry,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in UNMETERED:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        out_size = 0
+
+        async def send_counting(message: Message) -> None:
+            nonlocal status, out_size
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for k, v in message.get("headers", ()):
+                    if k.lower() == b"content-length" and v.isdigit():
+                        out_size = int(v)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_counting)
+        finally:
+            took = time.perf_counter() - started
+            route = scope.get("route")
+            handler = getattr(route, "path", None) or "none"
+            method = scope.get("method", "")
+            in_size = 0
+            for k, v in scope.get("headers", ()):
+                if k == b"content-length" and v.isdigit():
+                    in_size = int(v)
+            self.total.labels(method, f"{str(status)[0]}xx", handler).inc()
+            self.in_size.labels(handler).observe(in_size)
+            self.out_size.labels(handler).observe(out_size)
+            self.highr.observe(took)
+            self.lowr.labels(method, handler).observe(took)
 
 
 class BodyGuardMiddleware:
@@ -397,10 +488,23 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
 
     for router in spec.routers:
         app.include_router(router)
-    Instrumentator(
-        registry=CollectorRegistry(), excluded_handlers=["/metrics", "/healthz", "/readyz"]
-    ).instrument(app).expose(app, include_in_schema=False)
+    registry = CollectorRegistry()
+    # Outermost, as the instrumentator was: the latency includes the other middlewares.
+    app.add_middleware(MetricsMiddleware, registry=registry)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
     return app
+
+
+def model_response(model: BaseModel, status_code: int = 200) -> Response:
+    """An answer already validated as `model`, serialised once: FastAPI would validate it again
+    against the route's response_model (which still documents it)."""
+    return Response(
+        model.__pydantic_serializer__.to_json(model), status_code=status_code, media_type="application/json"
+    )
 
 
 async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
@@ -410,7 +514,14 @@ async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def outbox_dependency(request: Request) -> Outbox:
+async def read_session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
+    """A read-only session for endpoints that only read: no BEGIN, no COMMIT, a write refused."""
+    db: Database = request.app.state.db
+    async with db.read_session() as session:
+        yield session
+
+
+async def outbox_dependency(request: Request) -> Outbox:
     """The service's outbox writer."""
     outbox: Outbox = request.app.state.outbox
     return outbox
@@ -419,6 +530,7 @@ def outbox_dependency(request: Request) -> Outbox:
 # scope="function": commit before the response is sent (the default, "request", commits after it
 # has gone, so a caller could read its own write as missing, or get a 201 for a write that then fails).
 SessionDep = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
+ReadSessionDep = Annotated[AsyncSession, Depends(read_session_dependency)]
 OutboxDep = Annotated[Outbox, Depends(outbox_dependency)]
 
 

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from credit_info.db import repositories as repo
 from credit_info.db.tables import CreditRecord, Enterprise
+from credit_info.domain.operating_signals import SIGNAL_SOURCES, publish_signals
 from credit_info.domain.periods import frequency_for
 from credit_info.domain.ratings import recompute_rating
 from credit_info.domain.records import (
@@ -70,7 +71,7 @@ def check_record(
             "source": item.source,
             "occurred_on": item.occurred_on,
             "negative": payload.is_negative(),
-            "payload": payload.model_dump(mode="json"),
+            "payload": payload.model_dump(mode="json", exclude_none=True),
             "ref": item.ref,
             "dedupe_key": dedupe_key(uscc, item.source, item.occurred_on, item.ref, payload),
             "provider": provider,
@@ -95,6 +96,8 @@ async def add_record(
     if record_id is None:
         raise Conflict("this record is already stored (same source, date and reference or content)")
     await recompute_rating(session, outbox, checked.values["uscc"])
+    if checked.values["source"] in SIGNAL_SOURCES:
+        await publish_signals(session, outbox, checked.values["uscc"])
     record = await repo.get_record(session, record_id)
     if record is None:  # inserted in this transaction, so only a concurrent purge could hide it
         raise NotFound(f"record {record_id} vanished")

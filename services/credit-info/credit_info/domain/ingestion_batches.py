@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from credit_info.db import repositories as repo
 from credit_info.domain.credit_records import CheckedRecord, check_record
+from credit_info.domain.operating_signals import SIGNAL_SOURCES, publish_signals
 from credit_info.domain.ratings import recompute_rating
 from credit_info.domain.records import FieldProblem
 from smefin.auth import Principal, Role
@@ -101,6 +102,7 @@ async def ingest_batch(
     stored = await repo.existing_dedupe_keys(session, [c.values["dedupe_key"] for _, c in checked])
     seen: dict[str, int] = {}
     touched: set[str] = set()
+    signalled: set[str] = set()
     for number, rec in checked:
         key = rec.values["dedupe_key"]
         if key in stored or key in seen:
@@ -115,9 +117,13 @@ async def ingest_batch(
             continue
         seen[key] = number
         touched.add(rec.values["uscc"])
+        if rec.values["source"] in SIGNAL_SOURCES:
+            signalled.add(rec.values["uscc"])
         accepted.append({"row": number, "record_id": str(record_id)})
     for uscc in sorted(touched):
         await recompute_rating(session, outbox, uscc)
+    for uscc in sorted(signalled):
+        await publish_signals(session, outbox, uscc)
     report = _report(batch_id, fmt, len(rows), accepted, rejected)
     await repo.record_batch_report(session, batch_id, report)
     return report, False

@@ -92,13 +92,19 @@ class CourtPayload(_Payload):
 
 
 class LoanPayload(_Payload):
-    """A loan and its repayment status."""
+    """A loan and its repayment status; a draw on a credit line (授信) is a loan of its own.
+
+    `repayment` is a partial repayment of a running loan (`repaid` this time, `outstanding` after).
+    """
 
     loan_id: str = Field(min_length=1, max_length=64)
     bank_org_id: str = Field(min_length=1, max_length=100)
     amount: Money
-    status: Literal["disbursed", "repaid", "overdue", "defaulted"]
+    status: Literal["disbursed", "repayment", "repaid", "overdue", "defaulted"]
     days_past_due: int = Field(default=0, ge=0, le=10_000)
+    credit_line_id: str | None = Field(default=None, max_length=64)
+    repaid: Money | None = None
+    outstanding: Money | None = None
 
     def is_negative(self) -> bool:
         return self.status in ("overdue", "defaulted")
@@ -205,7 +211,12 @@ def parse_payload(source: CreditSource, raw: dict[str, Any]) -> _Payload:
 
 def dedupe_key(uscc: str, source: CreditSource, occurred_on: date, ref: str | None, payload: _Payload) -> str:
     """Identity of a record: the provider's reference when given, else its whole content."""
-    body = ref if ref is not None else json.dumps(payload.model_dump(mode="json"), sort_keys=True)
+    # Unset optional fields are left out, so payloads written before a field was added keep their key.
+    body = (
+        ref
+        if ref is not None
+        else json.dumps(payload.model_dump(mode="json", exclude_none=True), sort_keys=True)
+    )
     text = f"{uscc}|{source.value}|{occurred_on.isoformat() if ref is None else ''}|{body}"
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -13,7 +13,7 @@ from credit_info.domain.records import CreditSource, GuaranteePayload, LoanPaylo
 from credit_info.settings import Settings
 from smefin.consumer import Handler, PermanentError
 from smefin.contracts.envelope import Envelope, Topic
-from smefin.contracts.financing import LoanEvent
+from smefin.contracts.financing import CreditLineDrawn, CreditLineRepaid, LoanEvent
 from smefin.contracts.guarantees import GuaranteeFacts
 from smefin.db import utcnow
 from smefin.outbox import Outbox
@@ -45,7 +45,7 @@ async def _store(
             "source": source,
             "occurred_on": occurred_on,
             "negative": payload.is_negative(),
-            "payload": payload.model_dump(mode="json"),
+            "payload": payload.model_dump(mode="json", exclude_none=True),
             "ref": ref,
             "dedupe_key": dedupe_key(code, source, occurred_on, ref, payload),
             "provider": envelope.source,
@@ -88,6 +88,33 @@ async def on_guarantee(session: AsyncSession, envelope: Envelope, payload: Guara
     )
 
 
+async def on_credit_line(session: AsyncSession, envelope: Envelope, payload: Any) -> None:
+    """A draw on a credit line is a loan record; each repayment on it one more (repaid once nothing is left)."""
+    if isinstance(payload, CreditLineDrawn):
+        record = LoanPayload(
+            loan_id=str(payload.draw_id),
+            bank_org_id=payload.bank_org_id,
+            amount=payload.amount,
+            status="disbursed",
+            credit_line_id=str(payload.line_id),
+            outstanding=payload.amount,
+        )
+        ref = f"credit_line.drawn:{payload.draw_id}"
+    else:
+        assert isinstance(payload, CreditLineRepaid)
+        record = LoanPayload(
+            loan_id=str(payload.draw_id),
+            bank_org_id=payload.bank_org_id,
+            amount=payload.draw_amount,
+            status="repaid" if payload.draw_outstanding == 0 else "repayment",
+            credit_line_id=str(payload.line_id),
+            repaid=payload.amount,
+            outstanding=payload.draw_outstanding,
+        )
+        ref = f"credit_line.repaid:{envelope.event_id}"  # every repayment is its own record
+    await _store(session, envelope, payload.uscc, CreditSource.LOAN, record, ref)
+
+
 CONSUMED_TOPICS: list[str] = [Topic.FINANCING, Topic.GUARANTEES]
 
 
@@ -97,4 +124,6 @@ def make_handlers(settings: Settings) -> dict[str, Handler]:
     return {
         **{t: on_loan for t in LOAN_STATUS},
         **{t: on_guarantee for t in GUARANTEE_STATUS},
+        "credit_line.drawn": on_credit_line,
+        "credit_line.repaid": on_credit_line,
     }

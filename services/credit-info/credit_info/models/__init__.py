@@ -1,1 +1,1 @@
-"""The rating model's versioned artefact and its evaluation; `python -m credit_info.models` retrains it."""
+"""The rating model's versioned artefact and its card; `python -m credit_info.models` retrains it."""

@@ -1,6 +1,6 @@
 """Model commands, outside the serving code: `python -m credit_info.models train [--rows N] [--seed S]`."""
 
-from credit_info.domain.rating_model import main
+from credit_info.models.training import main
 
 __all__ = ["main"]
 

@@ -14,6 +14,7 @@ from guarantee_registry.db import repositories as repo
 from guarantee_registry.db.tables import CompanyVersion, GuaranteeCompany
 from guarantee_registry.domain.coverage import refresh_coverage
 from guarantee_registry.domain.rules import Policy, capacity_of
+from smefin import policy as policy_rules
 from smefin.auth import Principal
 from smefin.contracts.guarantees import CapacityChanged, GuaranteeCompanyRegistered
 from smefin.db import utcnow
@@ -112,8 +113,13 @@ def _check_capital(c: GuaranteeCompany) -> None:
 async def publish_capacity(
     session: AsyncSession, outbox: Outbox, policy: Policy, c: GuaranteeCompany
 ) -> None:
-    """Tell loan-matching what the company can still guarantee."""
+    """Tell loan-matching what the company can still guarantee, in liability and in loan terms."""
     cap = capacity_of(c.net_assets, c.outstanding, c.serves_small_micro_agri, policy)
+    agreement = (await repo.active_agreements(session, [c.id])).get(c.id)
+    room = min(cap.remaining, cap.single_client_limit) if cap.net_assets > 0 else Decimal(0)
+    loan_room = policy_rules.loan_room(
+        room, policy.default_guarantor_share, agreement.share if agreement else Decimal(0)
+    )
     await outbox.add(
         session,
         CapacityChanged(
@@ -125,6 +131,7 @@ async def publish_capacity(
             single_client_limit=cap.single_client_limit,
             league_code=c.league_code,
             leverage_multiple=cap.multiple,
+            loan_room=loan_room,
         ),
         subject=str(c.id),
     )

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Protocol
 from uuid import UUID
 
+from smefin import policy as policy_rules
 from smefin.auth import Role
 from smefin.reference import league, leagues
 
@@ -158,8 +159,9 @@ def capacity_of(
 
 
 def liability_of(amount: Decimal, guarantor_share: Decimal) -> Decimal:
-    """The guarantor's part of a guaranteed amount (担保责任), share in percent."""
-    return money(amount * guarantor_share / 100)
+    """The guarantor's part of a guaranteed amount (担保责任), share in percent (one definition, shared
+    with loan-matching's capacity rule)."""
+    return policy_rules.liability(amount, guarantor_share)
 
 
 def check_capacity(cap: Capacity, client_exposure: Decimal, liability: Decimal) -> Refusal | None:
@@ -211,7 +213,7 @@ def fund_terms(fund: CompensationFund, policy: Policy) -> tuple[Decimal, Decimal
 
 def ceded(liability: Decimal, share: Decimal) -> Decimal:
     """The part of a liability a re-guarantor takes over at `share` percent (再担保)."""
-    return money(liability * share / 100)
+    return liability - policy_rules.kept(liability, share)
 
 
 # ---- coverage ---------------------------------------------------------------------------------

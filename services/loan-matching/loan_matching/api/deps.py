@@ -7,15 +7,15 @@ from fastapi import Depends, Request
 from loan_matching.domain.matching_model import MatchingModel, load_model
 from loan_matching.settings import Settings
 from smefin.auth import PrincipalDep
-from smefin.web import OutboxDep, SessionDep
+from smefin.web import OutboxDep, ReadSessionDep, SessionDep
 
 
-def _model(request: Request) -> MatchingModel:
+async def _model(request: Request) -> MatchingModel:
     model: MatchingModel | None = getattr(request.app.state, "model", None)
     return model or load_model()
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -23,4 +23,4 @@ def _settings(request: Request) -> Settings:
 ModelDep = Annotated[MatchingModel, Depends(_model)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
-__all__ = ["ModelDep", "OutboxDep", "PrincipalDep", "SessionDep", "SettingsDep"]
+__all__ = ["ModelDep", "OutboxDep", "PrincipalDep", "ReadSessionDep", "SessionDep", "SettingsDep"]

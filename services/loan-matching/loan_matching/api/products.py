@@ -1,10 +1,11 @@
 """Loan products: banks create, edit (versioned), publish and withdraw them."""
 
 import uuid
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from loan_matching.api.deps import PrincipalDep, SessionDep
+from loan_matching.api.deps import OutboxDep, PrincipalDep, ReadSessionDep, SessionDep, SettingsDep
 from loan_matching.api.schemas import ProductCreate, ProductPublic, ProductRead, ProductUpdate
 from loan_matching.db import access
 from loan_matching.db.tables import Product
@@ -12,6 +13,7 @@ from loan_matching.domain import products
 from loan_matching.domain.statuses import ProductStatus
 from smefin.auth import Principal, Role
 from smefin.schemas import Limit, Offset
+from smefin.web import model_response
 
 router = APIRouter(prefix="/api/v1/products", tags=["products"])
 
@@ -19,7 +21,7 @@ router = APIRouter(prefix="/api/v1/products", tags=["products"])
 @router.post("", status_code=201, response_model=ProductRead, summary="Create a loan product (draft)")
 async def create(body: ProductCreate, session: SessionDep, who: PrincipalDep) -> Product:
     """A bank adds a product; it is matched only once published."""
-    return await products.create(session=session, principal=who, terms=body.model_dump(mode="python"))
+    return await products.create(session=session, principal=who, terms=body.terms())
 
 
 def view(p: Product, who: Principal) -> ProductRead | ProductPublic:
@@ -29,7 +31,7 @@ def view(p: Product, who: Principal) -> ProductRead | ProductPublic:
 
 @router.get("", summary="List products")
 async def list_products(
-    session: SessionDep,
+    session: ReadSessionDep,
     who: PrincipalDep,
     status: str | None = Query(default=None, max_length=20),
     market: bool = Query(
@@ -53,32 +55,51 @@ async def list_products(
     return [view(p, who) for p in rows]
 
 
-@router.get("/{product_id}", summary="One product")
-async def get(product_id: uuid.UUID, session: SessionDep, who: PrincipalDep) -> ProductRead | ProductPublic:
+@router.get("/{product_id}", response_model=ProductRead | ProductPublic, summary="One product")
+async def get(product_id: uuid.UUID, session: ReadSessionDep, who: PrincipalDep) -> Response:
     """Published products are public (terms and rates); drafts and quotas only to their bank and the office."""
-    return view(await access.get_readable(session, Product, who, product_id), who)
+    row: dict[str, Any] = dict(await access.get_readable_row(session, Product, who, product_id))
+    schema = ProductRead if products.sees_quotas(row, who) else ProductPublic
+    return model_response(schema.model_validate(row))
 
 
 @router.patch("/{product_id}", response_model=ProductRead, summary="Edit a product (new version)")
 async def update(
-    product_id: uuid.UUID, body: ProductUpdate, session: SessionDep, who: PrincipalDep
+    product_id: uuid.UUID, body: ProductUpdate, session: SessionDep, outbox: OutboxDep, who: PrincipalDep
 ) -> Product:
-    """Change terms; matches keep the version they were made on."""
-    changes = body.model_dump(exclude_unset=True, mode="python")
-    return await products.edit(session=session, principal=who, product_id=product_id, changes=changes)
+    """Change terms; matches keep the version they were made on; open requests are matched again."""
+    changes = body.changes()
+    return await products.edit(
+        session=session, outbox=outbox, principal=who, product_id=product_id, changes=changes
+    )
 
 
 @router.post("/{product_id}/publish", response_model=ProductRead, summary="Publish: the product is matched")
-async def publish(product_id: uuid.UUID, session: SessionDep, who: PrincipalDep) -> Product:
-    """Make the product live."""
+async def publish(
+    product_id: uuid.UUID, session: SessionDep, outbox: OutboxDep, who: PrincipalDep, settings: SettingsDep
+) -> Product:
+    """Make the product live; the open requests it could serve are matched again (a bank sees new
+    matches, an SME new options)."""
     return await products.set_status(
-        session=session, principal=who, product_id=product_id, status=ProductStatus.PUBLISHED
+        session=session,
+        outbox=outbox,
+        principal=who,
+        product_id=product_id,
+        status=ProductStatus.PUBLISHED,
+        settings=settings,
     )
 
 
 @router.post("/{product_id}/withdraw", response_model=ProductRead, summary="Withdraw from matching")
-async def withdraw(product_id: uuid.UUID, session: SessionDep, who: PrincipalDep) -> Product:
-    """Stop matching the product (existing offers stand)."""
+async def withdraw(
+    product_id: uuid.UUID, session: SessionDep, outbox: OutboxDep, who: PrincipalDep, settings: SettingsDep
+) -> Product:
+    """Stop matching the product: its open proposals lapse with a reason (existing offers stand)."""
     return await products.set_status(
-        session=session, principal=who, product_id=product_id, status=ProductStatus.WITHDRAWN
+        session=session,
+        outbox=outbox,
+        principal=who,
+        product_id=product_id,
+        status=ProductStatus.WITHDRAWN,
+        settings=settings,
     )

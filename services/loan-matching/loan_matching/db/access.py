@@ -9,14 +9,18 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, false, inspect, or_, true
+from sqlalchemy import ColumnElement, RowMapping, and_, false, inspect, or_, true
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from loan_matching.db.tables import (
     AssignmentRound,
+    BankQuota,
+    CreditLine,
+    CreditLineDraw,
     FinancingRequest,
+    InterestSubsidy,
     LendingReport,
     Loan,
     Match,
@@ -79,12 +83,16 @@ def _rounds(who: Principal) -> ColumnElement[bool]:
     return true() if who.role in MANAGERS else false()
 
 
-def _reports(who: Principal) -> ColumnElement[bool]:
-    if who.role == Role.OFFICE:
-        return true()
-    if who.role == Role.BANK:
-        return col(LendingReport.bank_org_id) == who.org_id
-    return false()
+def _bank_own(model: Any) -> Rule:
+    # The bank's own business and the office's.
+    def rule(who: Principal) -> ColumnElement[bool]:
+        if who.role == Role.OFFICE:
+            return true()
+        if who.role == Role.BANK:
+            return col(model.bank_org_id) == who.org_id
+        return false()
+
+    return rule
 
 
 # Resource -> (rule, what a refusal calls it). The cross-organisation test iterates this table.
@@ -95,7 +103,11 @@ READABLE: dict[type[SQLModel], tuple[Rule, str]] = {
     Loan: (_sme_or_bank(Loan), "loan"),
     Product: (_products, "product"),
     AssignmentRound: (_rounds, "assignment round"),
-    LendingReport: (_reports, "lending report"),
+    InterestSubsidy: (_sme_or_bank(InterestSubsidy), "interest subsidy"),
+    LendingReport: (_bank_own(LendingReport), "lending report"),
+    BankQuota: (_bank_own(BankQuota), "bank quota"),
+    CreditLine: (_sme_or_bank(CreditLine), "credit line"),
+    CreditLineDraw: (_sme_or_bank(CreditLineDraw), "draw"),
 }
 # Rows everyone may read by design (the published market), left out of "another org sees nothing".
 PUBLIC: dict[type[SQLModel], ColumnElement[bool]] = {Product: col(Product.status) == ProductStatus.PUBLISHED}
@@ -117,6 +129,21 @@ async def get_readable(
     row = (await session.exec(q)).first()
     if row is None:
         raise NotFound(f"no such {READABLE[model][1]}")
+    return row
+
+
+async def get_readable_row(
+    session: AsyncSession, model: type[T], who: Principal, row_id: uuid.UUID | int
+) -> RowMapping:
+    """One row the caller may read as a mapping of its columns, else NotFound: the same rule as
+    `get_readable` through Core, without building an ORM object (for hot read-only endpoints)."""
+    rule, what = READABLE[model]
+    table = inspect(model).local_table
+    q = select(*table.columns).where(rule(who)).where(inspect(model).primary_key[0] == row_id)
+    conn = await session.connection()
+    row = (await conn.execute(q)).mappings().first()
+    if row is None:
+        raise NotFound(f"no such {what}")
     return row
 
 

@@ -7,12 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loan_matching.db.tables import (
+    BankQuota,
     Consent,
+    CreditLine,
     Enterprise,
     FinancingRequest,
     GuaranteeCapacity,
@@ -22,9 +25,19 @@ from loan_matching.db.tables import (
     Offer,
     Outcome,
     Product,
+    SubsidyFundEntry,
 )
-from loan_matching.domain.statuses import OPEN_REQUEST, TAKEN_OFFER, MatchStatus, ProductStatus
+from loan_matching.domain.statuses import (
+    COMMITTED_OFFER,
+    OPEN_REQUEST,
+    TAKEN_OFFER,
+    MatchStatus,
+    ProductStatus,
+)
 from smefin.db import utcnow
+from smefin.policy import loan_room
+
+DEFAULT_GUARANTOR_SHARE = Decimal("80")
 
 
 async def live_products(session: AsyncSession) -> list[Product]:
@@ -54,10 +67,16 @@ async def quota_used(
     return out
 
 
-async def capacities(session: AsyncSession) -> dict[str, tuple[Decimal, Decimal]]:
-    """Guarantee company id -> (remaining, single-client limit)."""
+async def capacities(session: AsyncSession) -> dict[str, Decimal]:
+    """Guarantee company id -> the largest loan it could guarantee for one new client."""
     rows = await session.exec(select(GuaranteeCapacity))
-    return {str(r.company_id): (r.remaining, r.single_client_limit) for r in rows}
+    # Events from before loan_room carry only liability figures: the registry's default 80 % share applies.
+    return {
+        str(r.company_id): r.loan_room
+        if r.loan_room is not None
+        else loan_room(min(r.remaining, r.single_client_limit), DEFAULT_GUARANTOR_SHARE)
+        for r in rows
+    }
 
 
 async def matches_of(session: AsyncSession, request_id: uuid.UUID) -> list[Match]:
@@ -214,3 +233,111 @@ async def funnel_rows(
     )
     kinds: dict[uuid.UUID, str] = {pid: kind for pid, kind in (await session.execute(q_kinds)).all()}
     return requests, matches, offers, loans, kinds
+
+
+async def subsidy_fund_entries(session: AsyncSession, programme: str, year: int) -> list[SubsidyFundEntry]:
+    """One programme-year's ledger, newest first."""
+    stmt = (
+        select(SubsidyFundEntry)
+        .where(col(SubsidyFundEntry.programme) == programme, col(SubsidyFundEntry.year) == year)
+        .order_by(col(SubsidyFundEntry.recorded_at).desc())
+    )
+    return list((await session.exec(stmt)).all())
+
+
+async def subsidy_fund_movements(session: AsyncSession, programme: str, year: int) -> dict[str, Decimal]:
+    """A programme-year's appropriations and payouts, summed by kind."""
+    rows = await session.execute(
+        sa_select(col(SubsidyFundEntry.kind), func.coalesce(func.sum(SubsidyFundEntry.amount), 0))
+        .where(col(SubsidyFundEntry.programme) == programme, col(SubsidyFundEntry.year) == year)
+        .group_by(col(SubsidyFundEntry.kind))
+    )
+    return {kind: Decimal(total) for kind, total in rows.all()}
+
+
+async def lock_subsidy_fund(session: AsyncSession, programme_index: int, year: int) -> None:
+    """Serialise one programme-year's payouts until the transaction ends, so the fund never goes negative."""
+    await session.execute(sa_select(func.pg_advisory_xact_lock(7_100 + programme_index, year)))
+
+
+async def requests_queued_on(session: AsyncSession, product_id: uuid.UUID) -> set[uuid.UUID]:
+    """Requests with a queued match on the product (an edit may make them ineligible)."""
+    q = select(col(Match.request_id)).where(
+        Match.product_id == product_id, col(Match.status) == MatchStatus.QUEUED
+    )
+    return set((await session.exec(q)).all())
+
+
+async def open_matches_of_product(session: AsyncSession, product_id: uuid.UUID) -> list[Match]:
+    """The product's matches no bank has decided on yet (queued or proposed), locked, oldest request first."""
+    q = (
+        select(Match)
+        .where(
+            Match.product_id == product_id,
+            col(Match.status).in_((MatchStatus.QUEUED, MatchStatus.PROPOSED)),
+        )
+        .order_by(col(Match.created_at), col(Match.id))
+        .with_for_update()
+    )
+    return list(await session.exec(q))
+
+
+async def bank_quotas(session: AsyncSession, banks: Sequence[str] | None = None) -> dict[str, BankQuota]:
+    """Banks' dedicated quotas by bank (all banks' when `banks` is None)."""
+    q = select(BankQuota)
+    if banks is not None:
+        q = q.where(col(BankQuota.bank_org_id).in_(list(banks)))
+    return {b.bank_org_id: b for b in await session.exec(q)}
+
+
+async def bank_quota_of(session: AsyncSession, bank_org_id: str, *, lock: bool = False) -> BankQuota | None:
+    """One bank's quota row (locked: offers of one bank then take turns against its quota)."""
+    q = select(BankQuota).where(BankQuota.bank_org_id == bank_org_id)
+    if lock:
+        q = q.with_for_update()
+    return (await session.exec(q)).first()
+
+
+async def bank_usage(session: AsyncSession, since: dict[str, datetime]) -> dict[str, tuple[int, Decimal]]:
+    """Per bank: offers committed (standing or taken; count, amount) since the start of its quota period."""
+    out: dict[str, tuple[int, Decimal]] = {}
+    for bank, start in since.items():
+        q = select(func.count(), func.coalesce(func.sum(Offer.amount), 0)).where(
+            Offer.bank_org_id == bank,
+            col(Offer.status).in_(COMMITTED_OFFER),
+            col(Offer.created_at) >= start,
+        )
+        n, amount = (await session.execute(q)).one()
+        out[bank] = (int(n), Decimal(amount))
+    return out
+
+
+async def knows_sme(session: AsyncSession, uscc: str, bank_org_id: str, now: datetime) -> bool:
+    """Whether the bank may know the SME: a live consent, or an offer of the bank the SME took."""
+    if await live_consent(session, uscc, bank_org_id, now):
+        return True
+    q = select(func.count()).where(
+        Offer.uscc == uscc, Offer.bank_org_id == bank_org_id, col(Offer.status).in_(TAKEN_OFFER)
+    )
+    return bool((await session.exec(q)).one())
+
+
+async def lines_of(session: AsyncSession, uscc: str, statuses: Sequence[str]) -> list[CreditLine]:
+    """An SME's credit lines in these statuses, locked."""
+    q = (
+        select(CreditLine)
+        .where(CreditLine.uscc == uscc, col(CreditLine.status).in_(list(statuses)))
+        .order_by(col(CreditLine.created_at))
+        .with_for_update()
+    )
+    return list(await session.exec(q))
+
+
+async def due_lines(session: AsyncSession, as_of: datetime, statuses: Sequence[str]) -> list[CreditLine]:
+    """Lines past their term (locked, skipping those another replica holds)."""
+    q = (
+        select(CreditLine)
+        .where(col(CreditLine.status).in_(list(statuses)), col(CreditLine.expires_at) <= as_of)
+        .with_for_update(skip_locked=True)
+    )
+    return list(await session.exec(q))

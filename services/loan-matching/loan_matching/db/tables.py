@@ -10,6 +10,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from loan_matching.domain.statuses import (
+    CreditLineStatus,
+    DrawStatus,
     ExtensionStatus,
     LoanStatus,
     MatchSource,
@@ -17,6 +19,7 @@ from loan_matching.domain.statuses import (
     OfferStatus,
     ProductStatus,
     RequestStatus,
+    SubsidyStatus,
 )
 from smefin.db import new_registry, utcnow
 from smefin.outbox import MessagingTables
@@ -68,6 +71,8 @@ class Product(Base, table=True):
     accepted_guarantee_company_ids: list[str] = _json(list)
     base_rate: Decimal = _rate()
     grade_spreads: dict[str, Any] = _json(dict)
+    # Spreads for operating signals (差别化利率): [{"signal", "below"|"at_least"|"in", "spread", ...}].
+    signal_spreads: list[dict[str, Any]] = _json(list)
     quota_period: str = Field(default="month", max_length=10)
     quota_amount: Decimal | None = _money(nullable=True)
     quota_count: int | None = None
@@ -101,6 +106,12 @@ class Enterprise(Base, table=True):
         default=None, sa_column=Column(Numeric(7, 6), nullable=True)
     )
     rating_model_version: str | None = Field(default=None, max_length=60)
+    # Operating signals (from operating_signals.updated); None = unknown.
+    revenue_growth_percent: Decimal | None = Field(default=None, sa_column=Column(Numeric(9, 2)))
+    tax_grade: str | None = Field(default=None, max_length=1)
+    social_insurance_months: int | None = None
+    utilities_on_time_percent: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 2)))
+    signals_as_of: datetime | None = _ts(nullable=True)
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
@@ -124,6 +135,8 @@ class GuaranteeCapacity(Base, table=True):
     company_id: uuid.UUID = Field(primary_key=True)
     remaining: Decimal = _money()
     single_client_limit: Decimal = _money()
+    # The largest loan it could guarantee for one new client (smefin.policy.loan_room); None from older events.
+    loan_room: Decimal | None = _money(nullable=True)
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
@@ -165,8 +178,10 @@ class Match(Base, table=True):
     indicative_rate: Decimal = _rate()
     expected_value: Decimal = _money()
     reasons: list[dict[str, Any]] = _json(list)
+    rate_explanation: list[dict[str, Any]] = _json(list)
     features: list[float] = _json(list)
     model_version: str = Field(max_length=60)
+    status_reason: str | None = Field(default=None, max_length=500)
     # queued -> proposed -> offered (-> failed) | declined | expired | withdrawn
     status: str = Field(default=MatchStatus.QUEUED, max_length=20, index=True)
     decision_deadline: datetime | None = _ts(nullable=True, index=True)
@@ -224,6 +239,47 @@ class Loan(Base, table=True):
     extension_status: str = Field(default=ExtensionStatus.NONE, max_length=20)
     extension_months: int = 0
     extension_reason: str | None = Field(default=None, max_length=500)
+
+
+class InterestSubsidy(Base, table=True):
+    """An SME's application for an interest subsidy (贴息) on one of its loans, and the office's decision."""
+
+    __tablename__ = "interest_subsidy"
+    __table_args__ = (UniqueConstraint("loan_id", "programme", name="uq_interest_subsidy_loan_programme"),)
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    loan_id: uuid.UUID = Field(foreign_key="loan.id", index=True)
+    programme: str = Field(max_length=20)
+    uscc: str = Field(max_length=18, index=True)
+    bank_org_id: str = Field(max_length=100, index=True)
+    principal: Decimal = _money()
+    loan_rate: Decimal = _rate()
+    months: int
+    amount: Decimal = _money()  # computed when applying; fixed when paid
+    status: str = Field(default=SubsidyStatus.APPLIED, max_length=10, index=True)
+    fund_year: int | None = None
+    reason: str | None = Field(default=None, max_length=500)
+    decided_by: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    decided_at: datetime | None = _ts(nullable=True)
+
+
+class SubsidyFundEntry(Base, table=True):
+    """One line of a subsidy fund's yearly ledger: an appropriation in, or a subsidy paid out."""
+
+    __tablename__ = "subsidy_fund_entry"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    programme: str = Field(max_length=20, index=True)
+    year: int = Field(index=True)
+    kind: str = Field(max_length=16)
+    amount: Decimal = _money()  # positive; the kind says which way
+    subsidy_id: uuid.UUID | None = Field(default=None, foreign_key="interest_subsidy.id")
+    note: str | None = Field(default=None, max_length=500)
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
 
 
 class Outcome(Base, table=True):
@@ -289,3 +345,62 @@ class RewardRule(Base, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+
+
+class BankQuota(Base, table=True):
+    """A bank's dedicated SME credit quota (专门信贷指标) per period, across all its products."""
+
+    __tablename__ = "bank_quota"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    bank_org_id: str = Field(max_length=100, unique=True)
+    period: str = Field(default="month", max_length=10)
+    quota_count: int | None = None
+    quota_amount: Decimal | None = _money(nullable=True)
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class CreditLine(Base, table=True):
+    """A credit line (授信) a bank granted an SME: drawn against without a new match, until it expires."""
+
+    __tablename__ = "credit_line"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    bank_org_id: str = Field(max_length=100, index=True)
+    uscc: str = Field(max_length=18, index=True)
+    credit_limit: Decimal = _money()
+    outstanding: Decimal = _money()
+    term_months: int
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    base_rate: Decimal = _rate()
+    grade_spreads: dict[str, Any] = _json(dict)
+    signal_spreads: list[dict[str, Any]] = _json(list)
+    grade_at_grant: str | None = Field(default=None, max_length=4)
+    # active -> under_review (rating changed) -> active | closed ; active -> expired | closed
+    status: str = Field(default=CreditLineStatus.ACTIVE, max_length=20, index=True)
+    status_reason: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class CreditLineDraw(Base, table=True):
+    """One draw on a credit line, at the rate the line's rule gave at the time."""
+
+    __tablename__ = "credit_line_draw"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    line_id: uuid.UUID = Field(foreign_key="credit_line.id", index=True)
+    bank_org_id: str = Field(max_length=100, index=True)
+    uscc: str = Field(max_length=18, index=True)
+    amount: Decimal = _money()
+    rate: Decimal = _rate()
+    outstanding: Decimal = _money()
+    status: str = Field(default=DrawStatus.OUTSTANDING, max_length=20)
+    rate_explanation: list[dict[str, Any]] = _json(list)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    repaid_at: datetime | None = _ts(nullable=True)

@@ -5,12 +5,21 @@ quota) -> sink, with a zero-cost bypass so a request may stay unassigned; values
 integer fen, so the flow optimum is the integer optimum (the flow polytope is integral), and it is
 its own certificate: gap 0.
 
-Amount quotas (专门信贷指标 in yuan) make it a multi-knapsack, which the flow cannot carry. The flow
-optimum is then repaired to a feasible start (lowest value per yuan dropped first, freed room
-refilled) and handed to a MIP solved by HiGHS (highspy, the same HiGHS scipy ships) as its first
-incumbent; HiGHS proves a dual bound, and the round reports objective, bound and the proven gap.
+Amount quotas (专门信贷指标 in yuan) make it a multi-knapsack, which the flow cannot carry. Each
+amount quota gets a price per yuan from the Lagrangian dual: the LP dual minimised over the bank
+prices alone (a few dozen variables), smoothed with a log-sum-exp and solved by projected Newton
+steps in a fraction of the LP's time. With those prices, the flow on value - price x amount is one
+exact solve that certifies a bound for the whole round (weak duality: for any feasible assignment,
+value <= value - price (amount - quota)), and its solution, repaired to the quotas (lowest value per
+yuan dropped first, freed room refilled), is the incumbent. When the proven gap is still above
+REL_GAP, a MIP solved by HiGHS (highspy, the same HiGHS scipy ships) takes over from that
+incumbent within the time limit. Every round reports objective, bound and the proven gap.
 If the flow optimum already respects every amount quota, it is optimal for the MIP too (it is the
 optimum of a relaxation), so no MIP is needed.
+
+Banks' own quotas across all their products (专门信贷指标 per bank) nest above the products': a count
+quota is one more layer of the flow (product -> bank -> sink, capacity = the bank's count), still
+integral; an amount quota is one more knapsack row of the MIP, repaired like a product's.
 """
 
 import time
@@ -37,6 +46,24 @@ class Optimality(StrEnum):
     TIME_LIMIT = "time_limit"  # best found in the time limit; the gap is still proven
 
 
+@dataclass(frozen=True)
+class BankQuotas:
+    """Which bank each product belongs to, and each bank's count and amount quota left (inf = none)."""
+
+    bank_of: npt.NDArray[np.intp]  # (P,) bank index of each product
+    count: npt.NDArray[np.float64]  # (B,)
+    amount: npt.NDArray[np.float64]  # (B,)
+
+    @staticmethod
+    def none(n_prod: int) -> "BankQuotas":
+        """No bank quota: one bank without limits."""
+        return BankQuotas(np.zeros(n_prod, dtype=np.intp), np.array([np.inf]), np.array([np.inf]))
+
+    def caps(self, n_requests: int) -> npt.NDArray[np.int64]:
+        """Count caps as integers (no quota = room for every request)."""
+        return np.where(np.isfinite(self.count), np.maximum(self.count, 0), n_requests).astype(np.int64)
+
+
 @dataclass
 class Solution:
     """Which pair each request got, with the certificate."""
@@ -57,16 +84,24 @@ def _flow(
     v: npt.NDArray[np.float64],
     cap: npt.NDArray[np.int64],
     n_req: int,
+    banks: BankQuotas,
 ) -> npt.NDArray[np.bool_]:
-    n_prod = len(cap)
-    src, sink = n_req + n_prod, n_req + n_prod + 1
+    n_prod, n_bank = len(cap), len(banks.count)
+    bank0 = n_req + n_prod
+    src, sink = bank0 + n_bank, bank0 + n_bank + 1
     smcf = min_cost_flow.SimpleMinCostFlow()
-    tails = np.concatenate([np.full(n_req, src), ri, n_req + np.arange(n_prod), [src]])
-    heads = np.concatenate([np.arange(n_req), n_req + pj, np.full(n_prod, sink), [sink]])
-    caps = np.concatenate([np.ones(n_req), np.ones(len(v)), cap, [n_req]]).astype(np.int64)
-    costs = np.concatenate([np.zeros(n_req), -np.round(v * SCALE), np.zeros(n_prod), [0]]).astype(np.int64)
+    tails = np.concatenate(
+        [np.full(n_req, src), ri, n_req + np.arange(n_prod), bank0 + np.arange(n_bank), [src]]
+    )
+    heads = np.concatenate(
+        [np.arange(n_req), n_req + pj, bank0 + banks.bank_of, np.full(n_bank, sink), [sink]]
+    )
+    caps = np.concatenate([np.ones(n_req), np.ones(len(v)), cap, banks.caps(n_req), [n_req]]).astype(np.int64)
+    costs = np.concatenate([np.zeros(n_req), -np.round(v * SCALE), np.zeros(n_prod + n_bank), [0]]).astype(
+        np.int64
+    )
     smcf.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), caps, costs)
-    supplies = np.zeros(n_req + n_prod + 2, dtype=np.int64)
+    supplies = np.zeros(src + 2, dtype=np.int64)
     supplies[src], supplies[sink] = n_req, -n_req
     smcf.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
     status = smcf.solve()
@@ -86,33 +121,175 @@ def solve(
     quota_amount: npt.NDArray[np.float64],
     *,
     n_requests: int,
+    banks: BankQuotas | None = None,
     time_limit: float = TIME_LIMIT,
     rel_gap: float = REL_GAP,
 ) -> Solution:
-    """Maximise sum(value x) s.t. each request at most once, per-product count and amount quotas."""
+    """Maximise sum(value x) s.t. each request at most once, per-product count and amount quotas, and
+    (if given) per-bank count and amount quotas across each bank's products."""
     started = time.perf_counter()
+    banks = banks if banks is not None else BankQuotas.none(len(quota_count))
     keep = value > 0
     ri, pj, v = req_idx[keep].astype(np.intp), prod_idx[keep].astype(np.intp), value[keep]
     if len(v) == 0:
         return Solution([], 0.0, 0.0, 0.0, "none (no eligible pair)", time.perf_counter() - started)
     cap = np.where(np.isfinite(quota_count), np.maximum(quota_count, 0), n_requests).astype(np.int64)
-    chosen = _flow(ri, pj, v, cap, n_requests)
+    chosen = _flow(ri, pj, v, cap, n_requests, banks)
     solver = "min-cost flow (OR-Tools)"
     optimality, start = Optimality.OPTIMAL, None
     bound = float(v[chosen].sum())  # the flow optimum bounds every assignment within the count quotas
-    if np.isfinite(quota_amount).any():
-        chosen, repaired = _repair(chosen, ri, pj, v, amounts, cap, quota_amount)
+    bank_quotas = np.isfinite(banks.count).any() or np.isfinite(banks.amount).any()
+    if bank_quotas and (np.isfinite(quota_amount).any() or np.isfinite(banks.amount).any()):
+        # Banks' own quotas nest above the products': repair to every quota, then the exact MIP.
+        chosen, repaired = _repair(chosen, ri, pj, v, amounts, cap, quota_amount, banks)
         if repaired:
             start = float(v[chosen].sum())
             chosen, bound, optimality = _mip(
-                chosen, ri, pj, v, amounts, cap, quota_amount, n_requests, time_limit, rel_gap
+                chosen, ri, pj, v, amounts, cap, quota_amount, n_requests, time_limit, rel_gap, banks
             )
             solver = "MIP (HiGHS) from the repaired min-cost flow"
+    elif np.isfinite(quota_amount).any():
+        used = np.bincount(pj[chosen], weights=amounts[ri[chosen]], minlength=len(cap))
+        if (used > quota_amount).any():
+            prices = _amount_prices(ri, pj, v, amounts[ri], cap, quota_amount)
+            chosen, priced_bound = _priced_flow(
+                ri, pj, v, amounts, cap, quota_amount, prices, n_requests, banks
+            )
+            start = float(v[chosen].sum())
+            bound = min(bound, priced_bound)
+            solver = "Lagrangian prices + min-cost flow (OR-Tools), repaired"
+            if bound - float(v[chosen].sum()) > rel_gap * bound:
+                left = time_limit - (time.perf_counter() - started)
+                chosen, mip_bound, optimality = _mip(
+                    chosen, ri, pj, v, amounts, cap, quota_amount, n_requests, left, rel_gap, banks
+                )
+                bound = min(bound, mip_bound)
+                solver = "MIP (HiGHS) from the Lagrangian-priced flow"
     objective = float(v[chosen].sum())
     bound = max(bound, objective)
     gap = (bound - objective) / bound if bound > 0 else 0.0
     pairs = [(int(ri[c]), int(pj[c])) for c in np.flatnonzero(chosen)]
     return Solution(pairs, objective, bound, gap, solver, time.perf_counter() - started, optimality, start)
+
+
+def _priced_flow(
+    ri: npt.NDArray[np.intp],
+    pj: npt.NDArray[np.intp],
+    v: npt.NDArray[np.float64],
+    amounts: npt.NDArray[np.float64],
+    cap: npt.NDArray[np.int64],
+    quota_amount: npt.NDArray[np.float64],
+    prices: npt.NDArray[np.float64],
+    n_requests: int,
+    banks: BankQuotas,
+) -> tuple[npt.NDArray[np.bool_], float]:
+    """The flow on value - price x amount: (its solution repaired to the quotas, the bound it proves)."""
+    amt = amounts[ri]
+    priced = v - prices[pj] * amt
+    k = np.flatnonzero(priced > 0)  # a pair worth less than its quota's price is better left out
+    x = np.zeros(len(v), dtype=bool)
+    if len(k):
+        x[k] = _flow(ri[k], pj[k], priced[k], cap, n_requests, banks)
+    amounted = np.isfinite(quota_amount)
+    # The flow optimises values rounded to the fen: half a fen per assigned pair covers the rounding.
+    slack = 0.5 / SCALE * min(n_requests, int(cap.sum()))
+    bound = float(
+        np.round(priced[x] * SCALE).sum() / SCALE + slack + prices[amounted] @ quota_amount[amounted]
+    )
+    repaired, _ = _repair(x, ri, pj, v, amounts, cap, quota_amount, banks)
+    return repaired, bound
+
+
+def _amount_prices(
+    ri: npt.NDArray[np.intp],
+    pj: npt.NDArray[np.intp],
+    v: npt.NDArray[np.float64],
+    amt: npt.NDArray[np.float64],
+    cap: npt.NDArray[np.int64],
+    quota_amount: npt.NDArray[np.float64],
+    steps: int = 5,
+) -> npt.NDArray[np.float64]:
+    """Each amount quota's price per yuan (0 where there is none): near the LP dual's optimum.
+
+    The LP dual in the bank prices y = (count prices w, amount prices λ) is
+    f(y) = sum_i max(0, max_j v_ij - w_j - λ_j a_i) + cap·w + quota·λ, convex and piecewise linear;
+    its log-sum-exp smoothing at temperature τ is within τ log(1 + pairs) per request of it and
+    twice differentiable, so a few projected Newton steps (y >= 0) at τ = 10 %, 1 %, then 0.1 % of
+    the median value get close. Any prices give a valid bound; closer prices give a tighter one.
+    """
+    n_prod = len(cap)
+    counted = np.flatnonzero(cap < np.bincount(pj, minlength=n_prod))
+    amounted = np.flatnonzero(np.isfinite(quota_amount))
+    nw, m = len(counted), len(counted) + len(amounted)
+    column = np.full(n_prod, -1)
+    column[counted] = np.arange(nw)
+    amount_column = np.full(n_prod, -1)
+    amount_column[amounted] = nw + np.arange(len(amounted))
+    cw, cl = column[pj], amount_column[pj]
+    vw, aw = v / WAN, amt / WAN
+    # Each pair touches at most two prices: its product's count price and its amount price.
+    e_w, e_l = np.flatnonzero(cw >= 0), np.flatnonzero(cl >= 0)
+    first = np.r_[True, ri[1:] != ri[:-1]]  # pairs come grouped by request
+    starts, seg = np.flatnonzero(first), np.cumsum(first) - 1
+    n_seg = len(starts)
+    rhs = np.concatenate([cap[counted].astype(np.float64), quota_amount[amounted] / WAN])
+
+    def smoothed(
+        y: npt.NDArray[np.float64], tau: float
+    ) -> tuple[float, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        s = vw.copy()
+        s[e_w] -= y[cw[e_w]]
+        s[e_l] -= y[cl[e_l]] * aw[e_l]
+        top = np.maximum(np.maximum.reduceat(s, starts), 0.0)
+        e = np.exp((s - top[seg]) / tau)
+        z = np.exp(-top / tau) + np.add.reduceat(e, starts)
+        share = e / z[seg]  # each pair's softmax weight within its request
+        g = rhs.copy()
+        g -= np.bincount(cw[e_w], weights=share[e_w], minlength=m)
+        g -= np.bincount(cl[e_l], weights=share[e_l] * aw[e_l], minlength=m)
+        return float((top + tau * np.log(z)).sum() + y @ rhs), g, share
+
+    def hessian(share: npt.NDArray[np.float64], tau: float) -> npt.NDArray[np.float64]:
+        # sum_i (J_i' diag(share_i) J_i - q_i q_i'), q_i = J_i' share_i; the first term is diagonal
+        # per product (its count and amount prices), the second a (requests x prices) product.
+        both = e_w[cl[e_w] >= 0]
+        H = np.zeros((m, m))
+        H[np.diag_indices(m)] = np.bincount(cw[e_w], weights=share[e_w], minlength=m) + np.bincount(
+            cl[e_l], weights=share[e_l] * aw[e_l] ** 2, minlength=m
+        )
+        np.add.at(H, (cw[both], cl[both]), share[both] * aw[both])
+        np.add.at(H, (cl[both], cw[both]), share[both] * aw[both])
+        q = np.zeros(n_seg * m)
+        q += np.bincount(seg[e_w] * m + cw[e_w], weights=share[e_w], minlength=n_seg * m)
+        q += np.bincount(seg[e_l] * m + cl[e_l], weights=share[e_l] * aw[e_l], minlength=n_seg * m)
+        per_request = q.reshape(n_seg, m)
+        H -= per_request.T @ per_request
+        H /= tau
+        return H
+
+    y = np.zeros(m)
+    scale = float(np.median(vw))
+    for tau in (0.1 * scale, 0.01 * scale, 0.001 * scale):
+        for _ in range(steps):
+            f, g, share = smoothed(y, tau)
+            H = hessian(share, tau)
+            free = ~((y <= 0) & (g > 0))
+            H_free = H[np.ix_(free, free)]
+            H_free[np.diag_indices_from(H_free)] += 1e-9 * max(float(np.trace(H_free)), 1e-12) + 1e-12
+            d = np.zeros(m)
+            d[free] = -np.linalg.solve(H_free, g[free])
+            if -g @ d < 1e-9 * max(abs(f), 1.0):
+                break
+            t = 1.0
+            for _ in range(30):  # backtracking on the projected step
+                y_new = np.maximum(y + t * d, 0.0)
+                if smoothed(y_new, tau)[0] <= f + 1e-4 * g @ (y_new - y):
+                    break
+                t *= 0.5
+            y = y_new
+    prices = np.zeros(n_prod)
+    prices[amounted] = y[nw:]
+    return prices
 
 
 def _constraints(
@@ -122,19 +299,38 @@ def _constraints(
     cap: npt.NDArray[np.int64],
     quota_amount: npt.NDArray[np.float64],
     n_requests: int,
+    banks: BankQuotas,
+    bank_amount: npt.NDArray[np.float64] | None = None,
 ) -> tuple[sparse.csr_matrix, npt.NDArray[np.float64]]:
-    """A x <= b: one row per request, per count quota that can bind, per amount quota."""
-    n, n_prod = len(ri), len(cap)
+    """A x <= b: one row per request, per count quota that can bind (product, then bank), per bank
+    amount quota, and last per product amount quota (the duals are read back in that order).
+
+    `bank_amount` overrides `banks.amount` (scaled or what is left of it)."""
+    n, n_prod, n_bank = len(ri), len(cap), len(banks.count)
     k = np.arange(n)
-    per_product = np.bincount(pj, minlength=n_prod)
-    counted = cap < per_product
+    bj = banks.bank_of[pj]
+    bank_cap = banks.caps(n_requests)
+    bank_amount = banks.amount if bank_amount is None else bank_amount
+    counted = cap < np.bincount(pj, minlength=n_prod)
+    bank_counted = bank_cap < np.bincount(bj, minlength=n_bank)
+    bank_amounted = np.isfinite(bank_amount)
     amounted = np.isfinite(quota_amount)
     rows = [
         sparse.csr_matrix((np.ones(n), (ri, k)), shape=(n_requests, n)),
         sparse.csr_matrix((np.ones(n), (pj, k)), shape=(n_prod, n))[counted],
+        sparse.csr_matrix((np.ones(n), (bj, k)), shape=(n_bank, n))[bank_counted],
+        sparse.csr_matrix((amt, (bj, k)), shape=(n_bank, n))[bank_amounted],
         sparse.csr_matrix((amt, (pj, k)), shape=(n_prod, n))[amounted],
     ]
-    b = np.concatenate([np.ones(n_requests), cap[counted].astype(np.float64), quota_amount[amounted]])
+    b = np.concatenate(
+        [
+            np.ones(n_requests),
+            cap[counted].astype(np.float64),
+            bank_cap[bank_counted].astype(np.float64),
+            bank_amount[bank_amounted],
+            quota_amount[amounted],
+        ]
+    )
     return sparse.vstack(rows).tocsr(), b
 
 
@@ -188,6 +384,7 @@ def _sub_mip(
     n_requests: int,
     time_limit: float,
     rel_gap: float,
+    banks: BankQuotas,
 ) -> tuple[npt.NDArray[np.bool_], float, bool]:
     """The MIP over the `free` pairs with the `fixed` pairs taken; returns (x, bound, optimal)."""
     taken = np.zeros(n_requests, dtype=bool)
@@ -195,8 +392,12 @@ def _sub_mip(
     free = free & ~fixed & ~taken[ri]
     cap_left = cap - np.bincount(pj[fixed], minlength=len(cap))
     qa_left = quota_amount - np.bincount(pj[fixed], weights=amt[fixed], minlength=len(cap))
+    n_bank = len(banks.count)
+    bj = banks.bank_of[pj[fixed]]
+    left = BankQuotas(banks.bank_of, banks.count - np.bincount(bj, minlength=n_bank), banks.amount)
+    ba_left = banks.amount - np.bincount(bj, weights=amt[fixed], minlength=n_bank)
     k = np.flatnonzero(free)
-    A, b = _constraints(ri[k], pj[k], amt[k] / WAN, cap_left, qa_left / WAN, n_requests)
+    A, b = _constraints(ri[k], pj[k], amt[k] / WAN, cap_left, qa_left / WAN, n_requests, left, ba_left / WAN)
     rows = np.diff(A.indptr) > 0  # rows no free pair touches
     x, bound, optimal = _highs_mip(v[k] / WAN, A[rows], b[rows], start[k], time_limit, rel_gap)
     chosen = fixed.copy()
@@ -215,6 +416,7 @@ def _mip(
     n_requests: int,
     time_limit: float,
     rel_gap: float,
+    banks: BankQuotas,
 ) -> tuple[npt.NDArray[np.bool_], float, Optimality]:
     """The exact 0/1 programme; returns (chosen, proven bound, optimality).
 
@@ -231,7 +433,7 @@ def _mip(
     """
     started = time.perf_counter()
     amt = amounts[ri]
-    A, b = _constraints(ri, pj, amt / WAN, cap, quota_amount / WAN, n_requests)
+    A, b = _constraints(ri, pj, amt / WAN, cap, quota_amount / WAN, n_requests, banks, banks.amount / WAN)
     lp = linprog(-v / WAN, A_ub=A, b_ub=b, bounds=(0, 1), method="highs")
     if lp.status != 0:
         raise RuntimeError(f"LP relaxation failed: {lp.message}")
@@ -241,17 +443,24 @@ def _mip(
     touched = np.zeros(n_requests, dtype=bool)
     touched[ri[fractional]] = True
     # The flow again, each amount quota's dual price charged per yuan: another integral candidate.
-    per_yuan = np.zeros(len(cap))
+    marginals = -np.asarray(lp.ineqlin.marginals)
     amounted = np.flatnonzero(np.isfinite(quota_amount))
-    per_yuan[amounted] = -np.asarray(lp.ineqlin.marginals)[-len(amounted) :]
+    bank_amounted = np.flatnonzero(np.isfinite(banks.amount))
+    per_yuan, bank_per_yuan = np.zeros(len(cap)), np.zeros(len(banks.amount))
+    if len(amounted):
+        per_yuan[amounted] = marginals[-len(amounted) :]
+    end = len(marginals) - len(amounted)
+    bank_per_yuan[bank_amounted] = marginals[end - len(bank_amounted) : end]
+    price = (per_yuan[pj] + bank_per_yuan[banks.bank_of[pj]]) * amt
     priced, _ = _repair(
-        _flow(ri, pj, np.maximum(v - per_yuan[pj] * amt, 0.0), cap, n_requests),
+        _flow(ri, pj, np.maximum(v - price, 0.0), cap, n_requests, banks),
         ri,
         pj,
         v,
         amounts,
         cap,
         quota_amount,
+        banks,
     )
     best = priced if v[priced].sum() > v[start].sum() else start
     if fractional.any():
@@ -268,8 +477,9 @@ def _mip(
             n_requests,
             time_limit / 2,
             rel_gap / 10,
+            banks,
         )
-        near, _ = _repair(near, ri, pj, v, amounts, cap, quota_amount)  # exact in yuan
+        near, _ = _repair(near, ri, pj, v, amounts, cap, quota_amount, banks)  # exact in yuan
         if v[near].sum() > v[best].sum():
             best = near
     else:
@@ -283,9 +493,21 @@ def _mip(
         reduced = v - A.T @ prices
         fix0, fix1 = reduced < -gap, reduced > gap
         x, sub_bound, optimal = _sub_mip(
-            ~fix0, fix1 & (x_lp > 0.5), best, ri, pj, v, amt, cap, quota_amount, n_requests, left, rel_gap
+            ~fix0,
+            fix1 & (x_lp > 0.5),
+            best,
+            ri,
+            pj,
+            v,
+            amt,
+            cap,
+            quota_amount,
+            n_requests,
+            left,
+            rel_gap,
+            banks,
         )
-        x, _ = _repair(x, ri, pj, v, amounts, cap, quota_amount)
+        x, _ = _repair(x, ri, pj, v, amounts, cap, quota_amount, banks)
         if v[x].sum() > v[best].sum():
             best = x
         if optimal:
@@ -303,14 +525,16 @@ def lp_bound(
     quota_amount: npt.NDArray[np.float64],
     *,
     n_requests: int,
+    banks: BankQuotas | None = None,
 ) -> float:
     """The LP relaxation's optimum (HiGHS through scipy): an independent check on any round's bound."""
+    banks = banks if banks is not None else BankQuotas.none(len(quota_count))
     keep = value > 0
     ri, pj, v = req_idx[keep].astype(np.intp), prod_idx[keep].astype(np.intp), value[keep]
     if len(v) == 0:
         return 0.0
     cap = np.where(np.isfinite(quota_count), np.maximum(quota_count, 0), n_requests).astype(np.int64)
-    A, b = _constraints(ri, pj, amounts[ri], cap, quota_amount, n_requests)
+    A, b = _constraints(ri, pj, amounts[ri], cap, quota_amount, n_requests, banks)
     lp = linprog(-v, A_ub=A, b_ub=b, bounds=(0, 1), method="highs")
     if lp.status != 0:
         raise RuntimeError(f"LP relaxation failed: {lp.message}")
@@ -325,24 +549,63 @@ def _repair(
     amounts: npt.NDArray[np.float64],
     cap: npt.NDArray[np.int64],
     quota_amount: npt.NDArray[np.float64],
+    banks: BankQuotas,
 ) -> tuple[npt.NDArray[np.bool_], bool]:
-    """Make the flow solution respect amount quotas: drop low value-per-yuan pairs, then refill."""
+    """Make a solution respect the amount quotas (products', then banks'): drop low value-per-yuan
+    pairs, then refill the freed room best value first within every quota."""
     chosen = chosen.copy()
     amt = amounts[ri]
+    bj = banks.bank_of[pj]
+    n_bank = len(banks.count)
+    bank_cap = banks.caps(int(ri.max()) + 1)
     used = np.bincount(pj[chosen], weights=amt[chosen], minlength=len(cap))
     count = np.bincount(pj[chosen], minlength=len(cap))
+    b_used = np.bincount(bj[chosen], weights=amt[chosen], minlength=n_bank)
+    b_count = np.bincount(bj[chosen], minlength=n_bank)
     changed = False
+
+    def drop(c: int) -> None:
+        nonlocal changed
+        j, b = pj[c], bj[c]
+        chosen[c], changed = False, True
+        used[j], count[j], b_used[b], b_count[b] = (
+            used[j] - amt[c],
+            count[j] - 1,
+            b_used[b] - amt[c],
+            b_count[b] - 1,
+        )
+
     for j in np.flatnonzero(used > quota_amount):
         idx = np.flatnonzero(chosen & (pj == j))
         for c in idx[np.argsort(v[idx] / amt[idx])]:
             if used[j] <= quota_amount[j]:
                 break
-            chosen[c], used[j], count[j], changed = False, used[j] - amt[c], count[j] - 1, True
+            drop(c)
+    for b in np.flatnonzero(b_used > banks.amount):
+        idx = np.flatnonzero(chosen & (bj == b))
+        for c in idx[np.argsort(v[idx] / amt[idx])]:
+            if b_used[b] <= banks.amount[b]:
+                break
+            drop(c)
     if changed:
         taken = np.zeros(int(ri.max()) + 1, dtype=bool)
         taken[ri[chosen]] = True
-        for c in np.argsort(-v):
-            j = pj[c]
-            if not taken[ri[c]] and count[j] < cap[j] and used[j] + amt[c] <= quota_amount[j]:
-                chosen[c], taken[ri[c]], used[j], count[j] = True, True, used[j] + amt[c], count[j] + 1
+        # Only pairs of untaken requests at products with room can go in; room only shrinks.
+        can = np.flatnonzero(~taken[ri] & (count[pj] < cap[pj]) & (used[pj] + amt <= quota_amount[pj]))
+        for c in can[np.argsort(-v[can])].tolist():
+            j, b = pj[c], bj[c]
+            if (
+                not taken[ri[c]]
+                and count[j] < cap[j]
+                and used[j] + amt[c] <= quota_amount[j]
+                and b_count[b] < bank_cap[b]
+                and b_used[b] + amt[c] <= banks.amount[b]
+            ):
+                chosen[c], taken[ri[c]] = True, True
+                used[j], count[j], b_used[b], b_count[b] = (
+                    used[j] + amt[c],
+                    count[j] + 1,
+                    b_used[b] + amt[c],
+                    b_count[b] + 1,
+                )
     return chosen, changed

@@ -2,6 +2,7 @@
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,17 +11,31 @@ from loan_matching.db import access
 from loan_matching.db import repositories as repo
 from loan_matching.db.access import MANAGERS
 from loan_matching.db.tables import AssignmentRound, Match
-from loan_matching.domain.assignment import solve
+from loan_matching.domain.assignment import BankQuotas, solve
 from loan_matching.domain.matches import propose, request_row
 from loan_matching.domain.matching_model import MatchingModel
 from loan_matching.domain.products import product_rows
 from loan_matching.domain.ranking import rank_grid
-from loan_matching.domain.scoring import build_products, build_requests, explain
+from loan_matching.domain.scoring import build_products, build_requests, explain, explain_rate
 from loan_matching.domain.statuses import MatchSource, MatchStatus, RequestStatus
 from loan_matching.settings import Settings
 from smefin.auth import Principal
 from smefin.contracts import financing as ev
 from smefin.outbox import Outbox
+
+
+def bank_quotas(prows: list[dict[str, Any]]) -> BankQuotas:
+    """Each product's bank and each bank's quota room, as the solver takes them."""
+    banks = sorted({d["bank_org_id"] for d in prows})
+    index = {b: i for i, b in enumerate(banks)}
+    count, amount = np.full(len(banks), np.inf), np.full(len(banks), np.inf)
+    for d in prows:
+        i = index[d["bank_org_id"]]
+        if d["bank_quota_left_count"] is not None:
+            count[i] = d["bank_quota_left_count"]
+        if d["bank_quota_left_amount"] is not None:
+            amount[i] = float(d["bank_quota_left_amount"])
+    return BankQuotas(np.array([index[d["bank_org_id"]] for d in prows], dtype=np.intp), count, amount)
 
 
 async def assignment_round(
@@ -57,6 +72,7 @@ async def assignment_round(
             qc,
             qa,
             n_requests=len(requests),
+            banks=bank_quotas(prows),
         )
     else:
         sol = solve(
@@ -92,6 +108,7 @@ async def assignment_round(
                 indicative_rate=Decimal(f"{ranked.rate[i, j]:.4f}"),
                 expected_value=Decimal(f"{ranked.expected_value[i, j]:.2f}"),
                 reasons=explain(ranked.status[i, j], prows[j]),
+                rate_explanation=explain_rate(ranked.req, i, ranked.prod, j),
                 features=[round(float(x), 6) for x in ranked.features[i * len(products) + j]],
                 model_version=model.version,
                 source=MatchSource.ROUND,

@@ -15,9 +15,9 @@ from loan_matching.db import access
 from loan_matching.db import repositories as repo
 from loan_matching.db.tables import Enterprise, FinancingRequest, Match, Outcome
 from loan_matching.domain.matching_model import MatchingModel
-from loan_matching.domain.products import product_rows
+from loan_matching.domain.quota_room import product_rows
 from loan_matching.domain.ranking import rank_grid
-from loan_matching.domain.scoring import NOT_MET, build_products, build_requests, explain
+from loan_matching.domain.scoring import NOT_MET, build_products, build_requests, explain, explain_rate
 from loan_matching.domain.statuses import (
     ACTIVE_MATCH,
     DECIDING_REQUEST,
@@ -78,6 +78,8 @@ async def run_matching(
             await session.delete(m)
     await session.flush()
     decided_banks = {m.bank_org_id for m in existing.values() if m.status != MatchStatus.QUEUED}
+    # New matches rank after those banks have seen, so proposal order stays best-first.
+    ranked_before = max((m.rank for m in existing.values() if m.status != MatchStatus.QUEUED), default=0)
     created: list[Match] = []
     misses: list[dict[str, Any]] = []
     if products:
@@ -95,11 +97,12 @@ async def run_matching(
                 product_id=p.id,
                 product_version=p.version,
                 bank_org_id=p.bank_org_id,
-                rank=len(created) + 1,
+                rank=ranked_before + len(created) + 1,
                 probability=Decimal(f"{ranked.probability[0, j]:.6f}"),
                 indicative_rate=Decimal(f"{ranked.rate[0, j]:.4f}"),
                 expected_value=Decimal(f"{ranked.expected_value[0, j]:.2f}"),
                 reasons=explain(ranked.status[0, j], prows[j]),
+                rate_explanation=explain_rate(ranked.req, 0, ranked.prod, int(j)),
                 features=[round(float(x), 6) for x in ranked.features[j]],
                 model_version=model.version,
             )
@@ -119,6 +122,7 @@ async def run_matching(
                     "bank_org_id": products[j].bank_org_id,
                     "failed_rules": [r["rule"] for r in why],
                     "would_change_it": [r["would_change_it"] for r in why],
+                    "fix_values": [r.get("values", {}) for r in why],
                 }
             )
     req.misses = misses

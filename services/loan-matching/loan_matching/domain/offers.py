@@ -10,6 +10,7 @@ from loan_matching.db import access
 from loan_matching.db import repositories as repo
 from loan_matching.db.tables import Enterprise, FinancingRequest, Match, Offer, Product
 from loan_matching.domain.matches import propose_next, readable_match, record_outcome
+from loan_matching.domain.quota_room import bank_rooms
 from loan_matching.domain.scoring import GUARANTEED_KINDS
 from loan_matching.domain.statuses import (
     ACTIVE_MATCH,
@@ -73,6 +74,7 @@ async def make_offer(
         raise Unprocessable(
             f"amount must be within the product's range {product.min_amount}-{product.max_amount}"
         )
+    await check_bank_quota(session=session, bank_org_id=m.bank_org_id, amount=amount)
     guaranteed = product.requires_guarantee or product.kind in GUARANTEED_KINDS
     o = Offer(
         match_id=m.id,
@@ -93,6 +95,19 @@ async def make_offer(
     await session.flush()
     await outbox.add(session, ev.OfferMade(**terms(o)), subject=str(req.id))
     return o
+
+
+async def check_bank_quota(*, session: AsyncSession, bank_org_id: str, amount: Decimal) -> None:
+    """Refuse (409) an offer beyond the bank's dedicated SME credit quota (专门信贷指标) this period.
+
+    The bank's quota row is locked, so two offers of one bank cannot both take its last room.
+    """
+    quota = await repo.bank_quota_of(session, bank_org_id, lock=True)
+    if quota is None:
+        return
+    room = (await bank_rooms(session, [bank_org_id]))[bank_org_id]
+    if (why := room.refusal(amount)) is not None:
+        raise Conflict(why)
 
 
 async def accept_offer(

@@ -1,55 +1,28 @@
 """Loan products (贷款产品): banks create, edit (versioned), publish and withdraw; quota room per period."""
 
 import uuid
-from datetime import UTC, datetime
-from decimal import Decimal
+from collections.abc import Mapping
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loan_matching.db import access
-from loan_matching.db import repositories as repo
 from loan_matching.db.tables import Product
+from loan_matching.domain.quota_room import period_start, product_dict, product_rows
+from loan_matching.domain.rematching import lapse_product_matches, product_facts
 from loan_matching.domain.statuses import ProductStatus
+from loan_matching.settings import Settings
 from smefin.auth import Principal, Role
+from smefin.contracts import financing as ev
 from smefin.db import utcnow
 from smefin.errors import Conflict, NotFound
+from smefin.outbox import Outbox
 
 
-def period_start(period: str, now: datetime) -> datetime:
-    """Start of the quota period containing `now`."""
-    if period == "year":
-        return datetime(now.year, 1, 1, tzinfo=UTC)
-    if period == "quarter":
-        return datetime(now.year, 3 * ((now.month - 1) // 3) + 1, 1, tzinfo=UTC)
-    return datetime(now.year, now.month, 1, tzinfo=UTC)
-
-
-def product_dict(p: Product) -> dict[str, Any]:
-    """A product's columns as a dict."""
-    return {c: getattr(p, c) for c in Product.model_fields}
-
-
-async def product_rows(session: AsyncSession, products: list[Product]) -> list[dict[str, Any]]:
-    """Products with their quota room this period and best guarantee capacity."""
-    now = utcnow()
-    used = await repo.quota_used(session, {p.id: period_start(p.quota_period, now) for p in products})
-    caps = await repo.capacities(session)
-    rows = []
-    for p in products:
-        d = product_dict(p)
-        n, a = used.get(p.id, (0, Decimal(0)))
-        d["quota_left_count"] = None if p.quota_count is None else p.quota_count - n
-        d["quota_left_amount"] = None if p.quota_amount is None else p.quota_amount - a
-        accepted = [caps[c] for c in (p.accepted_guarantee_company_ids or caps.keys()) if c in caps]
-        d["guarantee_capacity"] = max((min(r, s) for r, s in accepted), default=None)
-        rows.append(d)
-    return rows
-
-
-def sees_quotas(p: Product, who: Principal) -> bool:
-    """Quota room is the bank's own business and the office's."""
-    return who.role == Role.OFFICE or (who.role == Role.BANK and p.bank_org_id == who.org_id)
+def sees_quotas(p: Product | Mapping[str, Any], who: Principal) -> bool:
+    """Quota room is the bank's own business and the office's (a product, or its row's columns)."""
+    bank = p["bank_org_id"] if isinstance(p, Mapping) else p.bank_org_id
+    return who.role == Role.OFFICE or (who.role == Role.BANK and bank == who.org_id)
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
@@ -77,9 +50,15 @@ async def _own(session: AsyncSession, principal: Principal, product_id: uuid.UUI
 
 
 async def edit(
-    *, session: AsyncSession, principal: Principal, product_id: uuid.UUID, changes: dict[str, Any]
+    *,
+    session: AsyncSession,
+    outbox: Outbox,
+    principal: Principal,
+    product_id: uuid.UUID,
+    changes: dict[str, Any],
 ) -> Product:
-    """Change terms as a new version; matches keep the version they were made on."""
+    """Change terms as a new version; matches keep the version they were made on, and the open
+    requests are matched again on the new terms (`product.updated`)."""
     p = await _own(session, principal, product_id)
     if p.status == ProductStatus.WITHDRAWN:
         raise Conflict("a withdrawn product cannot be edited")
@@ -89,15 +68,34 @@ async def edit(
         raise Conflict("the edit leaves an empty amount or term range")
     p.version += 1
     p.updated_at = utcnow()
+    if p.status == ProductStatus.PUBLISHED:
+        await outbox.add(session, ev.ProductUpdated(**product_facts(p)), subject=str(p.id))
     return p
 
 
 async def set_status(
-    *, session: AsyncSession, principal: Principal, product_id: uuid.UUID, status: ProductStatus
+    *,
+    session: AsyncSession,
+    outbox: Outbox,
+    principal: Principal,
+    product_id: uuid.UUID,
+    status: ProductStatus,
+    settings: Settings,
 ) -> Product:
-    """Publish (the product is matched) or withdraw it (existing offers stand)."""
+    """Publish (open requests are matched again with it) or withdraw it (its open proposals lapse with
+    a reason; offers already made stand)."""
     p = await _own(session, principal, product_id)
     if p.status == status:
         raise Conflict(f"product is already {status}")
     p.status, p.updated_at = status, utcnow()
+    if status == ProductStatus.PUBLISHED:
+        await outbox.add(session, ev.ProductPublished(**product_facts(p)), subject=str(p.id))
+    else:
+        lapsed = await lapse_product_matches(session=session, outbox=outbox, product=p, settings=settings)
+        await outbox.add(
+            session, ev.ProductWithdrawn(**product_facts(p), lapsed_matches=lapsed), subject=str(p.id)
+        )
     return p
+
+
+__all__ = ["create", "edit", "period_start", "product_dict", "product_rows", "sees_quotas", "set_status"]

@@ -6,6 +6,7 @@ a pair is eligible when no rule says "not met". Unknowns are reported but do not
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ GUARANTEED_KINDS = frozenset({"guaranteed", "startup_micro_guaranteed"})
 F = npt.NDArray[np.float64]
 I8 = npt.NDArray[np.int8]
 B = npt.NDArray[np.bool_]
+U8 = npt.NDArray[np.uint8]
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,8 @@ RULES: tuple[Rule, ...] = (
     Rule("guarantee", "a guarantee accepted when the product needs it", "eligible with a guarantee"),
     Rule(
         "quota",
-        "the product's lending quota has room this period",
-        "the product's quota for this period is used up",
+        "the product's lending quota, and its bank's, have room this period",
+        "the product's or its bank's quota for this period is used up",
     ),
     Rule(
         "guarantee_capacity",
@@ -83,6 +85,82 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 RULE_INDEX = {r.code: i for i, r in enumerate(RULES)}
+
+# Operating signals a bank may price (差别化利率), as credit-info derives them from the credit record.
+SIGNALS: tuple[str, ...] = (
+    "revenue_growth_percent",  # year on year, from operating figures (产销数据)
+    "tax_grade",  # 纳税信用等级 A, B, M, C, D
+    "social_insurance_months",  # months of social insurance paid in the latest year (社保)
+    "utilities_on_time_percent",  # water, power and gas bills paid on time (水电气)
+)
+SIGNAL_INDEX = {s: i for i, s in enumerate(SIGNALS)}
+TAX_GRADES: tuple[str, ...] = ("A", "B", "M", "C", "D")
+
+
+@dataclass(frozen=True)
+class SignalRule:
+    """One pricing rule on a signal: when it holds, `spread` points are added (negative: a discount).
+
+    Exactly one condition: `below` / `at_least` a figure, or the tax grade `in` a set.
+    An unknown signal adds the spread only if `when_unknown`.
+    """
+
+    signal: str
+    spread: float
+    below: float | None = None
+    at_least: float | None = None
+    grades: frozenset[str] = frozenset()
+    when_unknown: bool = False
+
+    @staticmethod
+    def parse(raw: dict[str, Any]) -> SignalRule:
+        """A rule from its stored form (decimal strings)."""
+        num = {k: float(raw[k]) for k in ("below", "at_least") if raw.get(k) is not None}
+        return SignalRule(
+            signal=str(raw["signal"]),
+            spread=float(raw["spread"]),
+            grades=frozenset(raw.get("in") or ()),
+            when_unknown=bool(raw.get("when_unknown")),
+            **num,
+        )
+
+    def holds(self, value: F) -> B:
+        """Where the rule adds its spread, for a column of this signal's values."""
+        known = ~np.isnan(value)
+        with np.errstate(invalid="ignore"):
+            if self.below is not None:
+                cond = value < self.below
+            elif self.at_least is not None:
+                cond = value >= self.at_least
+            else:
+                codes = [TAX_GRADES.index(g) for g in self.grades if g in TAX_GRADES]
+                cond = np.isin(value, codes)
+        out: B = np.where(known, cond, self.when_unknown)
+        return out
+
+    def condition(self) -> str:
+        """The condition in words, for the rate's explanation."""
+        if self.below is not None:
+            return f"{self.signal} below {self.below:g}"
+        if self.at_least is not None:
+            return f"{self.signal} at least {self.at_least:g}"
+        return f"{self.signal} in {', '.join(sorted(self.grades))}"
+
+
+def signal_value(row: dict[str, Any], signal: str) -> float:
+    """A signal of a request row as a number (the tax grade as its index in TAX_GRADES); nan unknown."""
+    v = row.get(signal)
+    if v is None:
+        return np.nan
+    if signal == "tax_grade":
+        return float(TAX_GRADES.index(v)) if v in TAX_GRADES else np.nan
+    return float(v)
+
+
+def _show_signal(signal: str, value: float) -> str:
+    if np.isnan(value):
+        return "unknown"
+    return TAX_GRADES[int(value)] if signal == "tax_grade" else f"{value:g}"
 
 
 @dataclass
@@ -102,13 +180,16 @@ class RequestBatch:
     revenue: F  # 10,000 yuan; nan unknown
     assets: F
     growth: B
+    # (R, len(SIGNALS)) operating signals (差别化利率), nan unknown; None: none known for any request.
+    signals: F | None = None
 
     def __len__(self) -> int:
         return len(self.amount)
 
     def take(self, idx: slice | npt.NDArray[np.intp]) -> RequestBatch:
         """A sub-batch (for chunked scoring)."""
-        return RequestBatch(**{k: v[idx] for k, v in self.__dict__.items()})
+        parts: dict[str, Any] = {k: None if v is None else v[idx] for k, v in self.__dict__.items()}
+        return RequestBatch(**parts)
 
 
 @dataclass
@@ -131,6 +212,8 @@ class ProductBatch:
     quota_left_count: F  # inf = no count quota
     quota_left_amount: F  # inf = no amount quota
     guarantee_capacity: F  # best single-client room among accepted companies; nan unknown
+    # Per product, its bank's spreads for operating signals (差别化利率): (signal index, rule) pairs.
+    signal_rules: list[list[tuple[int, SignalRule]]] = field(default_factory=list)
     # Product-side rule tables, built once per batch (a grid is often scored in request chunks).
     _tables: _ProductTables | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -167,6 +250,9 @@ def build_requests(rows: Sequence[dict[str, Any]]) -> RequestBatch:
         revenue=col("revenue"),
         assets=col("assets"),
         growth=np.array([bool(r.get("growth_programme")) for r in rows], dtype=bool),
+        signals=np.array([[signal_value(r, s) for s in SIGNALS] for r in rows], dtype=np.float64).reshape(
+            len(rows), len(SIGNALS)
+        ),
     )
 
 
@@ -205,9 +291,14 @@ def build_products(rows: Sequence[dict[str, Any]]) -> ProductBatch:
         kind_ord=np.array([KINDS.index(r.get("kind") or "credit_only") for r in rows], dtype=np.int64),
         base_rate=col("base_rate", 0.0),
         spreads=spreads,
-        quota_left_count=col("quota_left_count", np.inf),
-        quota_left_amount=col("quota_left_amount", np.inf),
+        # The quota rule sees the tighter of the product's room and its bank's (专门信贷指标).
+        quota_left_count=np.minimum(col("quota_left_count", np.inf), col("bank_quota_left_count", np.inf)),
+        quota_left_amount=np.minimum(col("quota_left_amount", np.inf), col("bank_quota_left_amount", np.inf)),
         guarantee_capacity=col("guarantee_capacity"),
+        signal_rules=[
+            [(SIGNAL_INDEX[x.signal], x) for x in map(SignalRule.parse, r.get("signal_spreads") or ())]
+            for r in rows
+        ],
     )
 
 
@@ -242,6 +333,16 @@ class _ProductTables:
     grade_ok: B  # (len(GRADES) + 1, P); the last row: grade unknown
     has_grade_min: B  # (P,)
     quota_room: B  # (P,) at least one more loan allowed by count
+    # The same rules as packed bit rows (bit p: no "not met" for product p), for the fast path:
+    # a request ANDs one row per rule and the grid pass unpacks one (P,) row instead of folding
+    # every rule over the grid. Row layouts follow `pass_bits`.
+    league_bits: U8  # (len(leagues) + 2, P/8): named leagues, an unnamed one, unknown
+    size_bits: U8  # (len(SIZE_CLASSES) + 1, P/8): the last row, size unknown
+    grade_bits: U8  # (len(GRADES) + 1, P/8): the last row, grade unknown
+    collateral_bits: U8  # (2, P/8) by collateral offered; the product-only count quota in both
+    guarantee_bits: U8  # (2, P/8) by guarantee accepted
+    amount_low: F  # (P,) the amount rules hold exactly for amount_low <= amount <= amount_high
+    amount_high: F
 
     @staticmethod
     def build(prod: ProductBatch) -> _ProductTables:
@@ -255,6 +356,12 @@ class _ProductTables:
         with np.errstate(invalid="ignore"):
             by_grade = np.arange(len(GRADES))[:, None] >= prod.min_grade_ord[None, :]
         grade_ok = np.vstack([by_grade, np.zeros((1, len(prod)), dtype=bool)]) | no_min[None, :]
+        every = np.ones((1, len(prod)), dtype=bool)  # an unknown answer never disqualifies
+        quota_room = prod.quota_left_count >= 1
+        high = np.minimum(prod.max_amount, prod.quota_left_amount)
+        with np.errstate(invalid="ignore"):
+            known_cap = prod.requires_guarantee & ~np.isnan(prod.guarantee_capacity)
+        high = np.where(known_cap, np.minimum(high, prod.guarantee_capacity), high)
         return _ProductTables(
             any_league,
             leagues,
@@ -265,7 +372,14 @@ class _ProductTables:
             size_ok,
             grade_ok,
             ~no_min,
-            prod.quota_left_count >= 1,
+            quota_room,
+            _pack(np.vstack([league_ok, every])),
+            _pack(np.vstack([size_ok, every])),
+            _pack(np.vstack([by_grade | no_min[None, :], every])),
+            _pack(np.vstack([~prod.requires_collateral, every]) & quota_room[None, :]),
+            _pack(np.vstack([~prod.requires_guarantee, every])),
+            prod.min_amount,
+            high,
         )
 
     def league(self, values: npt.NDArray[np.str_]) -> B:
@@ -319,6 +433,48 @@ def _rule_terms(req: RequestBatch, prod: ProductBatch) -> list[tuple[B, B | None
     ]
 
 
+def _pack(ok: B) -> U8:
+    """(rows, P) booleans as (rows, ceil(P / 8)) bit rows."""
+    out: U8 = np.packbits(ok, axis=1)
+    return out
+
+
+def pass_bits(req: RequestBatch, prod: ProductBatch) -> U8:
+    """(R, ceil(P / 8)) bit rows: bit p set when no rule but the amount rules says "not met".
+
+    Every such rule depends on the request through one category (league, industry, size class,
+    grade, collateral, guarantee, term), so a request's row is the AND of one table row per rule.
+    The amount rules are the interval `amount_low <= amount <= amount_high` of the product tables.
+    Unpacked and ANDed with that interval, this is `eligibility(...)[0]`, built without (R, P) folds.
+    """
+    t = prod.tables
+    n = len(t.leagues)
+    at = (
+        np.minimum(np.searchsorted(t.leagues, req.league), max(n - 1, 0))
+        if n
+        else np.zeros(len(req), np.intp)
+    )
+    named = (t.leagues[at] == req.league) if n else np.zeros(len(req), dtype=bool)
+    league_row = np.where(req.league == "", n + 1, np.where(named, at, n))
+    codes, code_row = np.unique(req.industry, return_inverse=True)
+    industry_bits = _pack(t.industry(codes) | (codes == "")[:, None])
+    terms, term_row = np.unique(req.term, return_inverse=True)
+    with np.errstate(invalid="ignore"):
+        term_ok = (terms[:, None] >= prod.min_term[None, :]) & (terms[:, None] <= prod.max_term[None, :])
+    size_row = np.where(np.isnan(req.size_ord), len(SIZE_CLASSES), np.nan_to_num(req.size_ord)).astype(
+        np.intp
+    )
+    grade_row = np.where(np.isnan(req.grade_ord), len(GRADES), np.nan_to_num(req.grade_ord)).astype(np.intp)
+    bits: U8 = t.league_bits[league_row]
+    bits &= industry_bits[code_row.ravel()]
+    bits &= _pack(term_ok)[term_row.ravel()]
+    bits &= t.size_bits[size_row]
+    bits &= t.grade_bits[grade_row]
+    bits &= t.collateral_bits[req.collateral.astype(np.intp)]
+    bits &= t.guarantee_bits[req.accepts_guarantee.astype(np.intp)]
+    return bits
+
+
 def evaluate_rules(req: RequestBatch, prod: ProductBatch) -> I8:
     """The (R, P, len(RULES)) status tensor: met / not met / unknown per rule."""
     shape = (len(req), len(prod))
@@ -356,20 +512,59 @@ def indicative_rate(req: RequestBatch, prod: ProductBatch) -> F:
     g = np.where(np.isnan(req.grade_ord), len(GRADES), req.grade_ord).astype(np.intp)
     out: F = by_grade[g]
     out += prod.base_rate[None, :]
+    if prod.signal_rules and any(prod.signal_rules):
+        sig = req.signals if req.signals is not None else np.full((len(req), len(SIGNALS)), np.nan)
+        for j, rules in enumerate(prod.signal_rules):
+            for k, rule in rules:
+                out[:, j] += np.where(rule.holds(sig[:, k]), rule.spread, 0.0)
+        np.maximum(out, 0.0, out=out)  # discounts never make a rate negative
     return out
 
 
-def explain(status: npt.NDArray[np.int8], product: dict[str, Any]) -> list[dict[str, str]]:
+def explain_rate(req: RequestBatch, i: int, prod: ProductBatch, j: int) -> list[dict[str, str]]:
+    """How pair (i, j)'s indicative rate is made: base rate, the grade's spread, each operating signal's."""
+    out = [{"component": "base_rate", "points": f"{prod.base_rate[j]:.4f}"}]
+    g = req.grade_ord[i]
+    if np.isnan(g):
+        spread, grade = prod.spreads[j].max(), "unknown (the worst grade's spread applies)"
+    else:
+        spread, grade = prod.spreads[j, int(g)], GRADES[len(GRADES) - 1 - int(g)]
+    out.append({"component": "credit_grade", "grade": grade, "points": f"{spread:.4f}"})
+    rules = prod.signal_rules[j] if j < len(prod.signal_rules) else []
+    for k, rule in rules:
+        value = np.nan if req.signals is None else float(req.signals[i, k])
+        applied = bool(rule.holds(np.array([value]))[0])
+        out.append(
+            {
+                "component": "operating_signal",
+                "signal": rule.signal,
+                "value": _show_signal(rule.signal, value),
+                "condition": rule.condition() + (" (or unknown)" if rule.when_unknown else ""),
+                "applied": "yes" if applied else "no",
+                "points": f"{rule.spread if applied else 0.0:.4f}",
+            }
+        )
+    return out
+
+
+def _placeholders(template: str) -> list[str]:
+    """The `{names}` a rule's fix sentence fills in."""
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+def explain(status: npt.NDArray[np.int8], product: dict[str, Any]) -> list[dict[str, Any]]:
     """Reasons for one pair: every rule's answer, and what would change a "not met"."""
-    out = []
+    out: list[dict[str, Any]] = []
     labels = {MET: "met", NOT_MET: "not_met", UNKNOWN: "unknown"}
     fmt = {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in product.items()}
     for rule, s in zip(RULES, status.tolist(), strict=True):
-        item = {"rule": rule.code, "status": labels[int(s)], "check": rule.description}
+        item: dict[str, Any] = {"rule": rule.code, "status": labels[int(s)], "check": rule.description}
         if s == NOT_MET:
             try:
                 item["would_change_it"] = rule.fix.format(**fmt)
             except (KeyError, IndexError):
                 item["would_change_it"] = rule.fix
+            # The figures the sentence names, so a reader can say it in another language by rule code.
+            item["values"] = {n: str(fmt.get(n, "")) for n in _placeholders(rule.fix)}
         out.append(item)
     return out

@@ -81,6 +81,22 @@ class MatchSource(StrEnum):
     ROUND = "round"
 
 
+class CreditLineStatus(StrEnum):
+    """A credit line (授信): drawn on only while active."""
+
+    ACTIVE = "active"
+    UNDER_REVIEW = "under_review"  # the SME's rating changed: the bank confirms or closes it
+    EXPIRED = "expired"
+    CLOSED = "closed"
+
+
+class DrawStatus(StrEnum):
+    """A draw on a credit line."""
+
+    OUTSTANDING = "outstanding"
+    REPAID = "repaid"
+
+
 # A request still looking for a bank.
 OPEN_REQUEST = (RequestStatus.SUBMITTED, RequestStatus.MATCHED, RequestStatus.NO_MATCH)
 # A request on which banks are deciding.
@@ -89,3 +105,29 @@ DECIDING_REQUEST = (RequestStatus.MATCHED, RequestStatus.OFFERED)
 ACTIVE_MATCH = (MatchStatus.PROPOSED, MatchStatus.OFFERED)
 # Offers the SME took: they use quota room and identify the SME to the bank.
 TAKEN_OFFER = (OfferStatus.ACCEPTED, OfferStatus.PENDING_GUARANTEE, OfferStatus.DISBURSED)
+
+
+class SubsidyProgramme(StrEnum):
+    """Interest-subsidy programmes (贴息) of the policy, each paid from its own yearly fund."""
+
+    TECH_PROGRESS = "tech_progress"  # 中小企业技术进步贴息资金 (2011 regional budget)
+    STARTUP = "startup"  # 创业小额担保贷款贴息 (start-up micro guaranteed loans)
+
+
+class SubsidyStatus(StrEnum):
+    """An application until the office decides: paid from the fund, or rejected."""
+
+    APPLIED = "applied"
+    PAID = "paid"
+    REJECTED = "rejected"
+
+
+class FundEntryKind(StrEnum):
+    """A subsidy-fund ledger line: budget in, or a subsidy out."""
+
+    APPROPRIATION = "appropriation"
+    PAYOUT = "payout"
+
+
+# Offers a bank has committed to (standing or taken): they use its dedicated quota (专门信贷指标).
+COMMITTED_OFFER = (OfferStatus.MADE, *TAKEN_OFFER)

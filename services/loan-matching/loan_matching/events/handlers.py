@@ -16,9 +16,11 @@ from loan_matching.db.tables import (
     Outcome,
     messaging,
 )
+from loan_matching.domain import credit_lines
 from loan_matching.domain.matches import record_outcome, run_matching
 from loan_matching.domain.matching_model import MatchingModel, load_model
 from loan_matching.domain.offers import guarantee_cancelled, guarantee_result
+from loan_matching.domain.rematching import rematch_for_product
 from loan_matching.domain.statuses import OutcomeSource, RequestStatus
 from loan_matching.settings import Settings
 from smefin.consumer import Handler, PermanentError
@@ -61,6 +63,25 @@ def make_handlers(settings: Settings, model: MatchingModel | None = None) -> dic
             raise PermanentError(f"rating for {p.uscc}, which no enterprise event introduced")
         e.grade, e.score, e.probability_of_default = p.grade, p.score, p.probability_of_default
         e.rating_model_version, e.updated_at = p.model_version, utcnow()
+        # A line granted at another grade goes to its bank for review (授信 follows the rating).
+        await credit_lines.rating_changed(
+            session=session, outbox=OUTBOX, uscc=p.uscc, grade=p.grade, previous=p.previous_grade
+        )
+
+    async def on_signals(session: AsyncSession, env: Envelope, p: Any) -> None:
+        """Keep the operating signals a bank's pricing rules may use (差别化利率)."""
+        assert isinstance(p, ent.OperatingSignalsUpdated)
+        e = await session.get(Enterprise, p.uscc, with_for_update=True)
+        if e is None:
+            raise PermanentError(f"operating signals for {p.uscc}, which no enterprise event introduced")
+        if e.signals_as_of is not None and e.signals_as_of > p.as_of:
+            return  # an older derivation arriving late
+        e.revenue_growth_percent, e.tax_grade = p.revenue_growth_percent, p.tax_grade
+        e.social_insurance_months, e.utilities_on_time_percent = (
+            p.social_insurance_months,
+            p.utilities_on_time_percent,
+        )
+        e.signals_as_of, e.updated_at = p.as_of, utcnow()
 
     async def on_consent(session: AsyncSession, env: Envelope, p: Any) -> None:
         """Record a consent: the bank may now see who the requester is."""
@@ -85,6 +106,13 @@ def make_handlers(settings: Settings, model: MatchingModel | None = None) -> dic
         if r is None or r.status != RequestStatus.SUBMITTED:
             return  # matched on demand already, or withdrawn
         await run_matching(session=session, outbox=OUTBOX, request=r, model=_model(), settings=settings)
+
+    async def on_product(session: AsyncSession, env: Envelope, p: Any) -> None:
+        """A product published or edited: the open requests it could serve are matched again."""
+        assert isinstance(p, fin.ProductPublished | fin.ProductUpdated)
+        await rematch_for_product(
+            session=session, outbox=OUTBOX, product_id=p.product_id, model=_model(), settings=settings
+        )
 
     async def _settle(
         session: AsyncSession, offer_id: uuid.UUID, guarantee_id: uuid.UUID | None, reason: str | None
@@ -128,6 +156,7 @@ def make_handlers(settings: Settings, model: MatchingModel | None = None) -> dic
                 company_id=p.company_id,
                 remaining=p.remaining,
                 single_client_limit=p.single_client_limit,
+                loan_room=p.loan_room,
                 updated_at=utcnow(),
             )
         )
@@ -148,9 +177,12 @@ def make_handlers(settings: Settings, model: MatchingModel | None = None) -> dic
         "enterprise.registered": on_profile,
         "enterprise.updated": on_profile,
         "rating.changed": on_rating,
+        "operating_signals.updated": on_signals,
         "consent.granted": on_consent,
         "consent.revoked": on_consent_revoked,
         "financing_request.submitted": on_submitted,
+        "product.published": on_product,
+        "product.updated": on_product,
         "guarantee.issued": on_guarantee_issued,
         "guarantee.refused": on_guarantee_refused,
         "guarantee.cancelled": on_guarantee_cancelled,

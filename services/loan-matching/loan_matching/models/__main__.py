@@ -3,7 +3,7 @@ and `... check --database-url URL [--threshold N]` (retrains on recorded outcome
 
 import sys
 
-from loan_matching.domain.matching_model import main
+from loan_matching.models.training import main
 
 __all__ = ["main"]
 

@@ -67,3 +67,18 @@ class ConsentRevoked(EventPayload):
     consent_id: UUID
     uscc: str
     bank_org_id: str
+
+
+@event("operating_signals.updated", topic=Topic.ENTERPRISES)
+class OperatingSignalsUpdated(EventPayload):
+    """The operating signals credit-info derives from an enterprise's records (for 差别化利率 pricing).
+
+    None means the record holds nothing to derive the signal from.
+    """
+
+    uscc: str
+    revenue_growth_percent: Decimal | None = None  # year on year, same period, from operating figures
+    tax_grade: str | None = None  # the latest tax credit grade (纳税信用等级)
+    social_insurance_months: int | None = None  # months paid in the latest year (社保)
+    utilities_on_time_percent: Decimal | None = None  # bills paid on time in the latest year (水电气)
+    as_of: datetime

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -184,3 +185,112 @@ class AssignmentRoundCompleted(EventPayload):
     assigned: int
     objective: Decimal
     bound: Decimal
+
+
+@event("interest_subsidy.paid", topic=Topic.FINANCING)
+class InterestSubsidyPaid(EventPayload):
+    """The office paid an interest subsidy (贴息) on a loan from a programme's fund for the year."""
+
+    subsidy_id: UUID
+    loan_id: UUID
+    uscc: str
+    bank_org_id: str
+    programme: str
+    amount: Decimal
+    year: int
+
+
+# Additive contracts (loan-matching v1.2): products, re-matching, bank quotas and credit lines (授信).
+
+
+class ProductFacts(EventPayload):
+    """A product's identity and version as its lifecycle events carry them."""
+
+    product_id: UUID
+    bank_org_id: str
+    version: int
+
+
+@event("product.published", topic=Topic.FINANCING)
+class ProductPublished(ProductFacts):
+    """A bank published a product: the open requests it could serve are matched again."""
+
+
+@event("product.updated", topic=Topic.FINANCING)
+class ProductUpdated(ProductFacts):
+    """A bank edited a published product (a new version): open requests are matched again."""
+
+
+@event("product.withdrawn", topic=Topic.FINANCING)
+class ProductWithdrawn(ProductFacts):
+    """A bank withdrew a product; its open proposals lapsed (`match.withdrawn` each)."""
+
+    lapsed_matches: int = 0
+
+
+@event("match.withdrawn", topic=Topic.FINANCING)
+class MatchWithdrawn(EventPayload):
+    """A proposal lapsed before the bank decided (its product was withdrawn), with the reason."""
+
+    match_id: UUID
+    request_id: UUID
+    product_id: UUID
+    bank_org_id: str
+    reason: str
+
+
+@event("bank_quota.set", topic=Topic.FINANCING)
+class BankQuotaSet(EventPayload):
+    """A bank set its dedicated SME credit quota (专门信贷指标) for a period."""
+
+    bank_org_id: str
+    period: str
+    quota_count: int | None = None
+    quota_amount: Decimal | None = None
+
+
+class CreditLineFacts(EventPayload):
+    """A credit line (授信) as its events carry it."""
+
+    line_id: UUID
+    uscc: str
+    bank_org_id: str
+
+
+@event("credit_line.granted", topic=Topic.FINANCING)
+class CreditLineGranted(CreditLineFacts):
+    """A bank granted an SME a credit line."""
+
+    credit_limit: Decimal
+    term_months: int
+    expires_at: datetime
+    base_rate: Decimal
+
+
+@event("credit_line.drawn", topic=Topic.FINANCING)
+class CreditLineDrawn(CreditLineFacts):
+    """The SME drew on its line (no new match): a loan record in credit-info."""
+
+    draw_id: UUID
+    amount: Decimal
+    rate: Decimal
+    outstanding: Decimal  # the line's, after the draw
+
+
+@event("credit_line.repaid", topic=Topic.FINANCING)
+class CreditLineRepaid(CreditLineFacts):
+    """A repayment on a draw, reported by the bank: a repayment record in credit-info."""
+
+    draw_id: UUID
+    amount: Decimal  # this repayment
+    draw_amount: Decimal
+    draw_outstanding: Decimal
+    outstanding: Decimal  # the line's, after the repayment
+
+
+@event("credit_line.status_changed", topic=Topic.FINANCING)
+class CreditLineStatusChanged(CreditLineFacts):
+    """A line expired, was flagged for review (the rating changed), confirmed or closed."""
+
+    status: str
+    reason: str | None = None

@@ -101,6 +101,9 @@ class CapacityChanged(EventPayload):
     single_client_limit: Decimal
     league_code: str | None = None
     leverage_multiple: Decimal | None = None
+    # The largest loan one new client could have guaranteed now, by `smefin.policy.loan_room`: the room
+    # in liability terms through the default guarantor share and any re-guarantee cession.
+    loan_room: Decimal | None = None
 
 
 @event("coverage.changed", topic=Topic.GUARANTEES)
