@@ -13,6 +13,9 @@ ROUTES: dict[str, str] = {
     "ratings": "credit-info",
     "disputes": "credit-info",
     "reference": "credit-info",
+    "operating-reports": "credit-info",
+    "operating-statistics": "credit-info",
+    "programmes": "credit-info",
     # loan-matching
     "products": "loan-matching",
     "financing-requests": "loan-matching",
@@ -26,6 +29,7 @@ ROUTES: dict[str, str] = {
     "bank-quotas": "loan-matching",
     "credit-lines": "loan-matching",
     "model": "loan-matching",
+    "funnel": "loan-matching",
     "interest-subsidies": "loan-matching",
     # guarantee-registry
     "guarantee-companies": "guarantee-registry",
@@ -33,6 +37,7 @@ ROUTES: dict[str, str] = {
     "coverage": "guarantee-registry",
     "capital-injections": "guarantee-registry",
     "divisions": "guarantee-registry",
+    "microcredit-companies": "guarantee-registry",
     "reguarantee-agreements": "guarantee-registry",
     "compensation-funds": "guarantee-registry",
     # events

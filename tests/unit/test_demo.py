@@ -80,3 +80,43 @@ def test_financing_requests_name_known_enterprises() -> None:
     assert len(reqs) == 40
     assert {u for u, _ in reqs} <= {e["uscc"] for e in ents}
     assert all(Decimal(b["amount"]) > 0 and 1 <= b["term_months"] <= 360 for _, b in reqs)
+
+
+def test_county_ledgers_are_valid_reports_with_some_late_and_some_overdue() -> None:
+    from credit_info.domain.operating_reports import ImportRow
+    from credit_info.domain.periods import Period, frequency_for
+
+    enterprises = demo.enterprise_bodies(400)
+    enrolments = demo.programme_enrolments(enterprises, TODAY)
+    assert {p for p, _, _ in enrolments} == {"growth", "innovation"}
+    ledgers = demo.operating_reports(enterprises, TODAY, {u for _, u, _ in enrolments})
+    by_uscc = {e["uscc"]: e for e in enterprises}
+    late = 0
+    seen: set[tuple[str, str]] = set()
+    for county_code, rows in ledgers.items():
+        for row in rows:
+            item = ImportRow.model_validate(row)  # bounds, exports within output, dates
+            e = by_uscc[item.uscc]
+            assert e["county_code"] == county_code
+            period = Period.parse(item.period)
+            assert period.frequency() == frequency_for(Decimal(e["revenue"]))
+            assert item.reported_on is not None
+            assert period.end < item.reported_on <= TODAY
+            late += item.reported_on > period.due_on()
+            assert (item.uscc, item.period) not in seen
+            seen.add((item.uscc, item.period))
+    total = len(seen)
+    assert 0.04 < late / total < 0.15
+    # Programme SMEs have their baseline year; one SME in ten misses its latest period.
+    baseline = {u for (u, p) in seen if p.startswith(str(TODAY.year - 2))}
+    assert baseline == {u for _, u, _ in enrolments}
+    assert len({u for u, _ in seen}) == len(enterprises)
+
+
+def test_microcredit_companies_sit_in_real_counties_and_two_zones() -> None:
+    bodies = demo.microcredit_bodies()
+    assert len({b["uscc"] for b in bodies}) == len(bodies)
+    assert all(county(b["county_code"]) for b in bodies)
+    assert sum("zone_code" in b for b in bodies) == 2
+    for b in bodies:
+        assert parse_uscc(b["uscc"]).code == b["uscc"]

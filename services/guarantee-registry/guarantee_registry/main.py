@@ -11,6 +11,7 @@ from guarantee_registry.api import (
     coverage,
     divisions,
     guarantees,
+    microcredit,
     reguarantees,
 )
 from guarantee_registry.db.tables import messaging
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 divisions.router,
                 reguarantees.router,
                 compensation_funds.router,
+                microcredit.router,
             ],
             description=__doc__ or "",
             handlers=make_handlers(settings.policy()),

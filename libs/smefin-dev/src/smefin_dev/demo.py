@@ -35,6 +35,7 @@ from smefin.reference import (
     Indicator,
     classify,
     counties,
+    county,
     leagues,
     make_uscc,
     row_for_industry,
@@ -501,6 +502,121 @@ def guarantor_specs(seed: int = SEED, today: date | None = None) -> list[Guarant
     return specs
 
 
+OPERATING_COLUMNS = (
+    "uscc",
+    "period",
+    "output_value",
+    "sales_revenue",
+    "profit",
+    "taxes_paid",
+    "employees",
+    "exports",
+    "energy_use",
+    "total_assets",
+    "reported_on",
+)
+OPERATING_CHUNK = 400  # rows per county file: one file is one transaction behind the gateway's 30 s
+
+
+def _period_end(year: int, month: int) -> date:
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _ledger_periods(first_year: int, today: date, monthly: bool) -> list[tuple[str, date, float]]:
+    """Ended periods from January of `first_year`: (period, due day, its middle as a fractional year)."""
+    out: list[tuple[str, date, float]] = []
+    step = 1 if monthly else 3
+    for year in range(first_year, today.year + 1):
+        for month in range(step, 13, step):
+            end = _period_end(year, month)
+            if end >= today:
+                return out
+            period = f"{year}-{month:02d}" if monthly else f"{year}-Q{month // 3}"
+            due = end + timedelta(days=10 if monthly else 15)
+            out.append((period, due, year + (month - step / 2) / 12))
+    return out
+
+
+def operating_reports(
+    enterprises: Sequence[dict[str, Any]], today: date, baseline: set[str], seed: int = SEED
+) -> dict[str, list[dict[str, Any]]]:
+    """Each county's ledger (台账): monthly reports above designated size, quarterly below, from January
+    last year (two years back for the SMEs in `baseline`, the programmes'); about one in twelve was
+    reported late, and one SME in ten has not sent its latest period yet (overdue)."""
+    rng = _rng(seed, "operating")
+    out: dict[str, list[dict[str, Any]]] = {}
+    for e in enterprises:
+        revenue, assets = float(e["revenue"]), float(e["assets"])
+        monthly = Decimal(e["revenue"]) >= DESIGNATED_SIZE_REVENUE
+        # Growth SMEs grow fast (a few double within a year); the rest around 8 % a year.
+        growth = rng.gauss(0.55, 0.3) if e["growth_programme"] else rng.gauss(0.08, 0.07)
+        margin = rng.uniform(-0.03, 0.12)
+        export_share = rng.uniform(0.05, 0.3) if rng.random() < 0.15 else 0.0
+        energy = rng.uniform(0.1, 0.8)
+        first = today.year - (2 if e["uscc"] in baseline else 1)
+        periods = _ledger_periods(first, today, monthly)
+        if rng.random() < 0.1:
+            periods = periods[:-1]  # the latest period not sent yet: overdue
+        for period, due, middle in periods:
+            # The registered revenue is last year's level; other years grow or shrink from it.
+            factor = (1 + growth) ** (middle - (today.year - 1) - 0.5) * rng.uniform(0.9, 1.1)
+            sales = revenue / (12 if monthly else 4) * factor
+            late = rng.random() < 0.08
+            on = due + timedelta(days=rng.randint(3, 40)) if late else due - timedelta(days=rng.randint(0, 8))
+            out.setdefault(e["county_code"], []).append(
+                {
+                    "uscc": e["uscc"],
+                    "period": period,
+                    "output_value": _money(sales * 1.05),
+                    "sales_revenue": _money(sales),
+                    "profit": _money(sales * margin),
+                    "taxes_paid": _money(sales * 0.04),
+                    "employees": max(1, round(e["employees"] * factor**0.5)),
+                    "exports": _money(sales * 1.05 * export_share),
+                    "energy_use": _money(sales * energy),
+                    "total_assets": _money(assets * factor),
+                    "reported_on": min(on, today).isoformat(),
+                }
+            )
+    return out
+
+
+def programme_enrolments(
+    enterprises: Sequence[dict[str, Any]], today: date, seed: int = SEED
+) -> list[tuple[str, str, int]]:
+    """(programme, uscc, baseline year): the growth SMEs, and a share of industrial SMEs on the innovation list."""
+    rng = _rng(seed, "programmes")
+    baseline = today.year - 2
+    out = [("growth", e["uscc"], baseline) for e in enterprises if e["growth_programme"]]
+    out += [
+        ("innovation", e["uscc"], baseline)
+        for e in enterprises
+        if e["industry"].startswith("C") and rng.random() < 0.1
+    ]
+    return out
+
+
+def microcredit_bodies(seed: int = SEED) -> list[dict[str, Any]]:
+    """Microcredit companies (小额贷款公司) in about seven counties in ten, and in two of the zones."""
+    rng = _rng(seed, "microcredit")
+    bodies = []
+    places: list[tuple[str, str | None]] = [(c.code, None) for c in counties() if rng.random() < 0.7]
+    places += [(z["county_code"], z["zone_code"]) for z in ZONES[:2]]
+    for n, (code, zone) in enumerate(places, start=1):
+        c = county(code)
+        bodies.append(
+            {
+                "uscc": make_uscc(code, f"XD{n:07d}"),
+                "name": f"{c.name}{'园区' if zone else ''}小额贷款有限公司",
+                "county_code": code,
+                "licence_number": f"蒙小贷{n:04d}",
+                "registered_capital": _money(_log_uniform(rng, 3e7, 3e8)),
+            }
+            | ({"zone_code": zone} if zone else {})
+        )
+    return bodies
+
+
 def fiscal_revenue_csv(year: int, seed: int = SEED) -> str:
     """Every county's fiscal revenue (yuan) for `year`; only BIG_COUNTIES exceed the 5bn line."""
     rng = _rng(seed, "fiscal")
@@ -950,6 +1066,80 @@ class Loader:
             f" ({waited} retries while events propagated)" if waited else ""
         )
 
+    async def ledgers(self) -> str:
+        """Each county's operating reports as CSV files (the SME ledger), one correction batch, and the
+        growth-programme and innovation-list enrolments."""
+        enrolments = programme_enrolments(self.enterprises, self.today, self.seed)
+        ledgers = operating_reports(self.enterprises, self.today, {u for _, u, _ in enrolments}, self.seed)
+        files = [
+            (code, n, rows[i : i + OPERATING_CHUNK])
+            for code, rows in sorted(ledgers.items())
+            for n, i in enumerate(range(0, len(rows), OPERATING_CHUNK))
+        ]
+        accepted = rejected = 0
+
+        async def send(item: tuple[str, int, list[dict[str, Any]]], extra: str = "") -> None:
+            nonlocal accepted, rejected
+            code, n, rows = item
+            cols = list(OPERATING_COLUMNS) + (["correction_reason"] if extra else [])
+            lines = [",".join(cols)]
+            lines += [
+                ",".join(str(r[c]) for c in OPERATING_COLUMNS) + (f",{extra}" if extra else "") for r in rows
+            ]
+            r = await self.api.call(
+                "operating reports",
+                "POST",
+                "/api/v1/operating-reports/imports",
+                self.service,
+                content="\n".join(lines) + "\n",
+                content_type="text/csv",
+                params={
+                    "county_code": code,
+                    "batch_id": f"demo-opr-{self.seed}-{code}-{n}{'-fix' if extra else ''}",
+                },
+            )
+            report = r.json()
+            accepted += report["accepted"]
+            rejected += report["rejected"]
+
+        await self.api.each(files, send, workers=2)
+        # A county corrects a few of its reports after the statistics bureau's check: new versions.
+        code, rows = max(ledgers.items(), key=lambda kv: len(kv[1]))
+        fixes = [r | {"profit": _money(float(r["profit"]) * 0.9 - 1)} for r in rows[-10:]]
+        await send((code, 0, fixes), extra="统计局核定更正")
+        enrolled = Counter[str]()
+
+        async def enrol(item: tuple[str, str, int]) -> None:
+            programme, uscc, year = item
+            await self.api.call(
+                "programmes",
+                "POST",
+                f"/api/v1/programmes/{programme}/enrolments",
+                self.office,
+                json_body={"uscc": uscc, "baseline_year": year},
+            )
+            enrolled[programme] += 1
+
+        await self.api.each(enrolments, enrol, workers=4)
+        if rejected:
+            raise LoadFailed(f"{rejected} operating report row(s) rejected")
+        return (
+            f"{accepted} operating reports from {len(ledgers)} counties in {len(files) + 1} files; "
+            f"{enrolled['growth']} growth SMEs, {enrolled['innovation']} on the innovation list"
+        )
+
+    async def microcredit(self) -> str:
+        """Microcredit companies in most counties and two zones (the rest show as gaps)."""
+        bodies = microcredit_bodies(self.seed)
+
+        async def register(body: dict[str, Any]) -> None:
+            await self.api.call(
+                "microcredit companies", "POST", "/api/v1/microcredit-companies", self.office, json_body=body
+            )
+
+        await self.api.each(bodies, register, workers=4)
+        return f"{len(bodies)} microcredit companies"
+
     async def matched(self) -> str:
         """Wait briefly for automatic matching, then count request statuses."""
         deadline = time.monotonic() + 20
@@ -1152,12 +1342,14 @@ class Loader:
 
         async def guarantee_side() -> None:
             await self.step("divisions", self.divisions())
+            await self.step("microcredit companies", self.microcredit())
             await self.step("guarantee companies", self.guarantors())
             await self.step("banks", self.banks())
 
         async def enterprise_side() -> None:
             await self.step("enterprises", self.register_enterprises())
             await self.step("credit records", self.credit())
+            await self.step("operating reports and programmes", self.ledgers())
 
         # The two sides touch different services; run them side by side.
         results = await asyncio.gather(guarantee_side(), enterprise_side(), return_exceptions=True)

@@ -78,7 +78,10 @@ def read_rows(
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Unprocessable(f"the file is not UTF-8: {exc}") from None
-    rows = _csv(text, tuple(required)) if fmt == "csv" else _jsonl(text)
+    try:
+        rows = _csv(text, tuple(required)) if fmt == "csv" else _jsonl(text)
+    except csv.Error as exc:  # e.g. a bare carriage return inside a cell
+        raise Unprocessable(f"the CSV cannot be read: {exc}") from None
     if len(rows) > max_rows:
         raise TooLarge(f"the file has {len(rows)} rows; the limit is {max_rows} per upload")
     if not rows:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from credit_info.db import repositories as repo
-from credit_info.db.tables import LookupLog
+from credit_info.db.tables import Enterprise, LookupLog
 from credit_info.domain.consents import choose_consent, fold_consents
 from smefin.auth import Principal, Role
 from smefin.db import Database, utcnow
@@ -98,3 +98,25 @@ async def authorize_lookup(
         raise Forbidden(refusal)
     session.add(entry)
     return Access(purpose, consent_id)
+
+
+def reads_ledger(principal: Principal, ent: Enterprise) -> bool:
+    """Who reads (and files) an SME's operating reports: itself, the office and services, its league's office."""
+    if principal.role in (Role.OFFICE, Role.SERVICE):
+        return True
+    if principal.role == Role.SME:
+        return principal.uscc == ent.uscc
+    return principal.role == Role.LEAGUE_OFFICE and principal.league_code == ent.league_code
+
+
+def require_ledger_access(principal: Principal, ent: Enterprise) -> None:
+    """403 unless `reads_ledger`: another SME's reports, or another league's."""
+    if reads_ledger(principal, ent):
+        return
+    if principal.role == Role.SME:
+        raise Forbidden("an enterprise reports and reads only its own operating reports")
+    if principal.role == Role.LEAGUE_OFFICE:
+        raise Forbidden(
+            f"a league office reads and reports only for its own league ({principal.league_code})"
+        )
+    raise Forbidden(f"role {principal.role} may not read operating reports")

@@ -246,3 +246,11 @@ async def ratings_of(session: AsyncSession, usccs: Sequence[str]) -> dict[str, R
     """Current ratings of many enterprises."""
     stmt = select(Rating).where(col(Rating.uscc).in_(list(usccs)))
     return {r.uscc: r for r in (await session.exec(stmt)).all()}
+
+
+async def withdraw_record(session: AsyncSession, record_id: uuid.UUID) -> None:
+    """Take a superseded figure's credit record out of reports and ratings."""
+    record = await session.get(CreditRecord, record_id)
+    if record is not None:
+        record.withdrawn = True
+        session.add(record)

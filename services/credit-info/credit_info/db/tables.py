@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, Enum, Index, Numeric, Text, UniqueConstraint
+from sqlalchemy import Column, Date, DateTime, Enum, Index, Numeric, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -160,3 +160,58 @@ class Rating(Base, table=True):
     reasons: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONB)  # type: ignore[call-overload]
     model_version: str = Field(max_length=40)
     computed_at: datetime = _ts()
+
+
+class OperatingReport(Base, table=True):
+    """One version of an SME's operating report for one period (运行监测台账); money in 10,000 yuan.
+
+    A correction adds a version and marks the previous one superseded, so history is kept and
+    exactly one version per (uscc, period) is current (a partial unique index holds it)."""
+
+    __tablename__ = "operating_reports"
+    __table_args__ = (
+        UniqueConstraint("uscc", "period", "version"),
+        Index(
+            "uq_operating_reports_current",
+            "uscc",
+            "period",
+            unique=True,
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+        Index("ix_operating_reports_period", "period"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    uscc: str = Field(max_length=18)
+    period: str = Field(max_length=7)
+    frequency: str = Field(max_length=10)
+    version: int
+    output_value: Decimal = _money()
+    sales_revenue: Decimal = _money()
+    profit: Decimal = _money()
+    taxes_paid: Decimal = _money()
+    exports: Decimal = _money()
+    energy_use: Decimal = _money()  # tonnes of standard coal (吨标准煤)
+    employees: int
+    total_assets: Decimal | None = Field(default=None, sa_type=Numeric(18, 2))  # type: ignore[call-overload]
+    reported_on: date = Field(sa_type=Date)  # type: ignore[call-overload]
+    late: bool
+    correction_reason: str | None = Field(default=None, max_length=500)
+    submitted_by: str = Field(max_length=200)
+    submitted_role: str = Field(max_length=20)
+    batch_id: str | None = Field(default=None, max_length=100)
+    record_id: uuid.UUID | None = None  # the credit record (source operating) that carries it to ratings
+    created_at: datetime = _ts()
+    superseded_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+
+class ProgrammeEnrolment(Base, table=True):
+    """An SME on the growth programme (成长型) or the innovation monitoring list (创新型)."""
+
+    __tablename__ = "programme_enrolments"
+
+    uscc: str = Field(primary_key=True, max_length=18)
+    programme: str = Field(primary_key=True, max_length=20)
+    baseline_year: int
+    enrolled_by: str = Field(max_length=200)
+    enrolled_at: datetime = _ts()

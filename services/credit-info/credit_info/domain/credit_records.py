@@ -11,9 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from credit_info.db import repositories as repo
 from credit_info.db.tables import CreditRecord, Enterprise
 from credit_info.domain.operating_signals import SIGNAL_SOURCES, publish_signals
+from credit_info.domain.periods import frequency_for
 from credit_info.domain.ratings import recompute_rating
 from credit_info.domain.records import (
-    DESIGNATED_SIZE_REVENUE,
     FieldProblem,
     OperatingPayload,
     RecordInput,
@@ -55,7 +55,7 @@ def check_record(
     if ent is None:
         return [FieldProblem(field="uscc", message=f"enterprise {uscc} is not registered")]
     if isinstance(payload, OperatingPayload):
-        expected = "monthly" if ent.revenue >= DESIGNATED_SIZE_REVENUE else "quarterly"
+        expected = frequency_for(ent.revenue).value
         if payload.frequency != expected:
             why = "above" if expected == "monthly" else "below"
             return [

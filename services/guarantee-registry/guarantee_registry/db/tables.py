@@ -261,3 +261,22 @@ class ComplianceState(Base, table=True):
 
 
 messaging = MessagingTables.attach(Base.metadata)
+
+
+class MicrocreditCompany(Base, table=True):
+    """A microcredit company (小额贷款公司) in the institution registry: one per county and zone is the aim."""
+
+    __tablename__ = "microcredit_companies"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    uscc: str = Field(sa_type=String(18), unique=True)  # type: ignore[call-overload]
+    name: str = Field(sa_type=String(200))  # type: ignore[call-overload]
+    league_code: str = Field(sa_type=String(6), index=True)  # type: ignore[call-overload]
+    county_code: str = Field(sa_type=String(6), index=True)  # type: ignore[call-overload]
+    zone_code: str | None = Field(default=None, sa_type=String(32), index=True)  # type: ignore[call-overload]
+    licence_number: str = Field(sa_type=String(64))  # type: ignore[call-overload]
+    registered_capital: Decimal = _money()
+    status: str = Field(default="operating", sa_type=String(16))  # type: ignore[call-overload]
+    recorded_by: str = Field(sa_type=String(200))  # type: ignore[call-overload]
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()

@@ -190,6 +190,51 @@ async def upsert_lending_report(session: AsyncSession, values: dict[str, Any]) -
     await session.execute(stmt.on_conflict_do_update(index_elements=["bank_org_id", "month"], set_=values))
 
 
+async def funnel_rows(
+    session: AsyncSession, since: datetime, until: datetime, league_code: str | None
+) -> tuple[
+    list[tuple[FinancingRequest, str | None, str | None]],
+    list[Match],
+    list[Offer],
+    list[Loan],
+    dict[uuid.UUID, str],
+]:
+    """Requests submitted in [since, until) (with league and size class), their matches, offers and
+    loans, and the kind of every product matched: what the funnel is computed from."""
+    q = (
+        select(FinancingRequest, Enterprise.league_code, Enterprise.size_class)
+        .join(Enterprise, col(Enterprise.uscc) == col(FinancingRequest.uscc), isouter=True)
+        .where(col(FinancingRequest.created_at) >= since, col(FinancingRequest.created_at) < until)
+    )
+    if league_code is not None:
+        q = q.where(col(Enterprise.league_code) == league_code)
+    requests: list[tuple[FinancingRequest, str | None, str | None]] = [
+        (r, lg, size) for r, lg, size in (await session.exec(q)).all()
+    ]
+    ids = select(FinancingRequest.id).where(
+        col(FinancingRequest.created_at) >= since, col(FinancingRequest.created_at) < until
+    )
+    if league_code is not None:
+        ids = ids.join(Enterprise, col(Enterprise.uscc) == col(FinancingRequest.uscc)).where(
+            col(Enterprise.league_code) == league_code
+        )
+    wanted = ids.scalar_subquery()
+    matches = list(await session.exec(select(Match).where(col(Match.request_id).in_(wanted))))
+    offers = list(await session.exec(select(Offer).where(col(Offer.request_id).in_(wanted))))
+    loans = list(
+        await session.exec(
+            select(Loan)
+            .join(Offer, col(Offer.id) == col(Loan.offer_id))
+            .where(col(Offer.request_id).in_(wanted))
+        )
+    )
+    q_kinds = select(col(Product.id), col(Product.kind)).where(
+        col(Product.id).in_({m.product_id for m in matches})
+    )
+    kinds: dict[uuid.UUID, str] = {pid: kind for pid, kind in (await session.execute(q_kinds)).all()}
+    return requests, matches, offers, loans, kinds
+
+
 async def subsidy_fund_entries(session: AsyncSession, programme: str, year: int) -> list[SubsidyFundEntry]:
     """One programme-year's ledger, newest first."""
     stmt = (
