@@ -27,4 +27,4 @@ COPY --from=build /opt/venv /opt/venv
 USER 10001:10001
 EXPOSE 8000
 # One process; Kubernetes sets the same command (deploy/k8s/base/gateway/deployment.yaml).
-CMD ["uvicorn", "--factory", "gateway.main:create_app", "--host", "0.0.0.0", "--port", "8000", "--no-access-log", "--timeout-graceful-shutdown", "20"]
+CMD ["uvicorn", "--factory", "gateway.main:create_app", "--host", "0.0.0.0", "--port", "8000", "--no-access-log", "--timeout-graceful-shutdown", "20", "--loop", "uvloop", "--http", "httptools"]

@@ -372,7 +372,11 @@ async def test_refusals_across_services_and_consented_report(infra: Infra, topic
             ),
             201,
         )
-        report = ok(await credit.get(f"/api/v1/credit-reports/{SME_USCC}", headers=BANK_A))
+        report = ok(
+            await credit.get(
+                f"/api/v1/credit-reports/{SME_USCC}", params={"purpose": "loan_application"}, headers=BANK_A
+            )
+        )
         assert report["basic_info"]["uscc"] == SME_USCC
         assert report["lookup"]["consent_id"] == consent["consent_id"]
         # Another bank still is refused, and consent.granted reaches loan-matching: bank A sees who asks.

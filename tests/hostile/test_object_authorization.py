@@ -111,6 +111,10 @@ NOT_COVERED: dict[str, str] = {
     "/api/v1/assignment-rounds/": "not yet: office-only object (role refusal)",
     "/api/v1/interest-subsidies/funds/": "office-only ledgers, no owning organisation; role refusals in "
     "tests/integration/loan_matching/test_subsidies.py",
+    "/api/v1/operating-reports/": "an SME's own reports and its county's office only; other SMEs' and other "
+    "leagues' refusals in tests/integration/credit_info/test_operating_reports.py",
+    "/api/v1/programmes/": "office and league-office programme lists, no owning organisation; role and league "
+    "refusals in tests/integration/credit_info/test_programmes.py",
     "/api/v1/compensation-funds/": "office-only ledgers, no owning organisation; role refusals in "
     "tests/integration/guarantee_registry/test_programmes.py",
     "/api/v1/reguarantee-agreements/": "a stranger guarantor's refusal to end one is in "
