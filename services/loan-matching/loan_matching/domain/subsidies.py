@@ -25,9 +25,8 @@ from smefin.contracts import financing as ev
 from smefin.db import utcnow
 from smefin.errors import Conflict, Unprocessable
 from smefin.outbox import Outbox
+from smefin.policy import CENT
 
-CENT = Decimal("0.01")
-MANAGERS = (Role.OFFICE, Role.SERVICE)
 STARTUP_KIND = "startup_micro_guaranteed"
 
 
@@ -141,7 +140,7 @@ async def decide(
     reason: str | None,
 ) -> InterestSubsidy:
     """The office approves (paid from this year's fund, or refused if the fund cannot cover it) or rejects."""
-    principal.require(*MANAGERS)
+    principal.require(*access.MANAGERS)
     subsidy = await access.get_readable(session, InterestSubsidy, principal, subsidy_id, lock=True)
     if subsidy.status != SubsidyStatus.APPLIED:
         raise Conflict(f"the application is already {subsidy.status}")
